@@ -1,0 +1,38 @@
+package io.calisto.io.dispatch;
+
+/**
+ * Picks the core for a packet of one application: Calisto's replacement of Shenango's {@code rx_send_to_runtime}
+ * choice. One instance per application, used only on the IO thread; it reads the application's {@link ActiveCores}.
+ */
+public interface DispatchPolicy {
+    int NO_CORE = -1;
+
+    /** Core for a packet with this (unsigned) RSS hash, or {@link #NO_CORE} when the app holds none. */
+    int coreFor(int rssHash, long nowNanos);
+
+    /** A core was granted (already in ActiveCores). */
+    default void onCoreAdded(int core) {}
+
+    /** A core was revoked (already gone from ActiveCores). */
+    default void onCoreRemoved(int core) {}
+
+    /** Config name: {@code modulo} or {@code affinity}. */
+    String name();
+
+    /** Flows whose table entry was re-pointed because their core left the app. */
+    default long rebinds() { return 0; }
+
+    /** New flows that found the table full and were dispatched by modulo instead. */
+    default long tableFullFallbacks() { return 0; }
+
+    /** Entries in the flow table (0 for table-less policies). */
+    default int tableSize() { return 0; }
+
+    static DispatchPolicy create(String name, ActiveCores cores, int tableCapacity) {
+        return switch (name) {
+            case "modulo" -> new ModuloPolicy(cores);
+            case "affinity" -> new AffinityTablePolicy(cores, tableCapacity);
+            default -> throw new IllegalArgumentException("unknown dispatch policy '" + name + "' (expected modulo or affinity)");
+        };
+    }
+}

@@ -1,0 +1,59 @@
+package io.calisto.io.kernel;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.calisto.aeron.DropReason;
+import io.calisto.aeron.MatchRule;
+import io.calisto.aeron.Streams;
+import io.calisto.io.dispatch.ActiveCores;
+import io.calisto.io.dispatch.DispatchPolicy;
+import io.calisto.io.dispatch.MigrationTracker;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The IO core's view of one application: its cores, its dispatch policy, one RX publication per held core and
+ * the TX subscription its core-actors reply on. Mutated only on the IO thread; counters are read elsewhere
+ * through {@link IoStats} snapshots.
+ */
+public final class AppDispatch {
+    final int appId;
+    final String name;
+    final MatchRule rule;
+    final ActiveCores cores = new ActiveCores();
+    final ExclusivePublication[] rxByCore = new ExclusivePublication[Streams.MAX_CORES];
+    /** Written only by the IO thread (release stores), read by anyone: no lock, no per-batch publish step. */
+    final AtomicLongArray dispatchedByCore = new AtomicLongArray(Streams.MAX_CORES);
+    final AtomicLongArray drops = new AtomicLongArray(DropReason.count());
+    final Subscription tx;
+    final MigrationTracker migrations;
+    DispatchPolicy policy;
+
+    public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity,
+                       Subscription tx, int migrationCapacity) {
+        this.appId = appId;
+        this.name = name;
+        this.rule = rule;
+        this.policy = DispatchPolicy.create(policyName, cores, tableCapacity);
+        this.tx = tx;
+        this.migrations = migrationCapacity > 0 ? new MigrationTracker(migrationCapacity) : null;
+    }
+
+    public int appId() { return appId; }
+
+    public String name() { return name; }
+
+    public ActiveCores cores() { return cores; }
+
+    public DispatchPolicy policy() { return policy; }
+
+    public long dispatched(int core) { return dispatchedByCore.get(core); }
+
+    public long dropped(DropReason reason) { return drops.get(reason.ordinal()); }
+
+    /** Distinct flows that reached more than one core, or -1 when tracking is off. Racy read: fine for stats. */
+    public long migratedFlows() { return migrations == null ? -1 : migrations.migratedFlows(); }
+
+    public long flowsSeen() { return migrations == null ? -1 : migrations.flows(); }
+
+    public int[] heldCores() { return cores.toArray(); }
+}

@@ -1,0 +1,232 @@
+package io.calisto.io.kernel;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import io.aeron.logbuffer.BufferClaim;
+import io.aeron.logbuffer.FragmentHandler;
+import io.calisto.aeron.DropReason;
+import io.calisto.aeron.FrameLayout;
+import io.calisto.aeron.Streams;
+import io.calisto.io.dispatch.AppClassifier;
+import io.calisto.io.dispatch.DispatchPolicy;
+import io.calisto.io.parse.PacketParser;
+import io.calisto.io.parse.ParsedPacket;
+import io.calisto.io.port.PacketPort;
+import io.calisto.io.port.RxBatch;
+import io.calisto.io.port.TxBatch;
+import io.calisto.io.rss.Toeplitz;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Shenango's IOKernel main loop as an Agrona agent on the IO thread:
+ * rx burst → parse → RSS hash → classify → {@link DispatchPolicy} → Aeron IPC tryClaim to the chosen core,
+ * then the TX return path (apps' replies → port), then control commands. Nothing here allocates per packet.
+ */
+public final class IoKernel implements Agent {
+    public static final int RX = 0, TX_REPLIES = 1, TX_SENT = 2, STAT_SLOTS = 3;
+
+    private final PacketPort port;
+    private final Toeplitz toeplitz;
+    private final RxBatch rx;
+    private final TxBatch tx;
+    private final int maxFrame;
+    private final ParsedPacket parsed = new ParsedPacket();
+    private final BufferClaim claim = new BufferClaim();
+    private final AppClassifier classifier = new AppClassifier();
+    private final AppDispatch[] appsById = new AppDispatch[Streams.MAX_APPS];
+    private final AppDispatch[] apps = new AppDispatch[Streams.MAX_APPS];
+    private int appCount;
+    private final ManyToOneConcurrentArrayQueue<IoCommand> commands = new ManyToOneConcurrentArrayQueue<>(1024);
+    private final AtomicLongArray stats = new AtomicLongArray(STAT_SLOTS);
+    private final AtomicLongArray drops = new AtomicLongArray(DropReason.count());
+    private final Recorder latency = new Recorder(3);
+    private final FragmentHandler txHandler = this::onReply;
+    private volatile boolean rxStopped;
+    private volatile boolean rxExhausted;
+
+    public IoKernel(PacketPort port, Toeplitz toeplitz, int burst, int maxFrame) {
+        if (maxFrame < 64 || maxFrame > RxBatch.SLOT_BYTES) {
+            throw new IllegalArgumentException("calisto.io.max-frame must be in 64.." + RxBatch.SLOT_BYTES + ", was " + maxFrame);
+        }
+        this.port = port;
+        this.toeplitz = toeplitz;
+        this.rx = new RxBatch(burst);
+        this.tx = new TxBatch(burst);
+        this.maxFrame = maxFrame;
+    }
+
+    @Override
+    public String roleName() { return "calisto-io"; }
+
+    @Override
+    public int doWork() {
+        int work = applyCommands();
+        if (!rxStopped) work += receive();
+        work += drainReplies();
+        return work;
+    }
+
+    private int receive() {
+        long now = System.nanoTime();
+        int n = port.receive(rx, now);
+        if (n == 0) {
+            if (port.exhausted()) rxExhausted = true;
+            return 0;
+        }
+        for (int i = 0; i < n; i++) dispatch(i, now);
+        port.release(rx);
+        stats.setRelease(RX, stats.getPlain(RX) + n);
+        return n;
+    }
+
+    private void dispatch(int i, long now) {
+        UnsafeBuffer frame = rx.frame(i);
+        int len = rx.length(i);
+        DropReason bad = PacketParser.parse(frame, len, parsed);
+        if (bad != null) {
+            drop(null, bad);
+            return;
+        }
+        int appId = classifier.classify(parsed);
+        if (appId == AppClassifier.NO_APP) {
+            drop(null, DropReason.NO_APP);
+            return;
+        }
+        AppDispatch app = appsById[appId];
+        if (len > maxFrame) {
+            drop(app, DropReason.TOO_LARGE);
+            return;
+        }
+        int hash = rx.rssValid(i) ? rx.rssHash(i) : toeplitz.hash(parsed);
+        int core = app.policy.coreFor(hash, now);
+        if (core == DispatchPolicy.NO_CORE) {
+            drop(app, DropReason.NO_CORE);
+            return;
+        }
+        ExclusivePublication pub = app.rxByCore[core];
+        long result = pub.tryClaim(FrameLayout.HEADER_LENGTH + len, claim);
+        if (result < 0) {
+            drop(app, result == Publication.NOT_CONNECTED || result == Publication.CLOSED ? DropReason.APP_GONE : DropReason.BACKPRESSURE);
+            return;
+        }
+        var out = claim.buffer();
+        int at = claim.offset();
+        FrameLayout.writeHeader(out, at, hash, appId, rx.rxNanos(i), len, core);
+        out.putBytes(FrameLayout.payloadOffset(at), frame, 0, len);
+        claim.commit();
+        app.dispatchedByCore.setRelease(core, app.dispatchedByCore.getPlain(core) + 1);
+        if (app.migrations != null) app.migrations.record(hash, core);
+    }
+
+    private void drop(AppDispatch app, DropReason reason) {
+        int r = reason.ordinal();
+        drops.setRelease(r, drops.getPlain(r) + 1);
+        if (app != null) app.drops.setRelease(r, app.drops.getPlain(r) + 1);
+    }
+
+    private int drainReplies() {
+        int work = 0;
+        for (int a = 0; a < appCount; a++) {
+            work += apps[a].tx.poll(txHandler, tx.capacity() - tx.count());
+            if (tx.isFull()) flushTx();
+        }
+        flushTx();
+        return work;
+    }
+
+    private void onReply(DirectBuffer buffer, int offset, int length, io.aeron.logbuffer.Header header) {
+        int len = FrameLayout.length(buffer, offset);
+        latency.recordValue(Math.max(0, System.nanoTime() - FrameLayout.ingressNs(buffer, offset)));
+        stats.setRelease(TX_REPLIES, stats.getPlain(TX_REPLIES) + 1);
+        if (!tx.add(buffer, FrameLayout.payloadOffset(offset), len)) drop(null, DropReason.TX_FULL);
+    }
+
+    private void flushTx() {
+        int n = tx.count();
+        if (n == 0) return;
+        int sent = port.transmit(tx);
+        stats.setRelease(TX_SENT, stats.getPlain(TX_SENT) + sent);
+        for (int i = sent; i < n; i++) drop(null, DropReason.TX_FULL);
+        tx.clear();
+    }
+
+    private int applyCommands() {
+        IoCommand c;
+        int work = 0;
+        while (work < 16 && (c = commands.poll()) != null) {
+            work++;
+            try {
+                apply(c);
+                c.done().complete(null);
+            } catch (RuntimeException e) {
+                c.done().completeExceptionally(e);
+            }
+        }
+        return work;
+    }
+
+    private void apply(IoCommand c) {
+        switch (c) {
+            case IoCommand.AddApp add -> {
+                AppDispatch app = add.app();
+                if (appsById[app.appId] != null) throw new IllegalStateException("app id " + app.appId + " already registered");
+                appsById[app.appId] = app;
+                apps[appCount++] = app;
+                classifier.add(app.appId, app.rule);
+            }
+            case IoCommand.GrantCore g -> {
+                AppDispatch app = app(g.appId());
+                app.rxByCore[g.core()] = g.rx();
+                if (app.cores.add(g.core())) app.policy.onCoreAdded(g.core());
+            }
+            case IoCommand.RevokeCore r -> {
+                AppDispatch app = app(r.appId());
+                if (app.cores.remove(r.core())) app.policy.onCoreRemoved(r.core());
+                app.rxByCore[r.core()] = null;
+            }
+            case IoCommand.StopRx s -> rxStopped = true;
+        }
+    }
+
+    private AppDispatch app(int appId) {
+        AppDispatch app = appId >= 0 && appId < appsById.length ? appsById[appId] : null;
+        if (app == null) throw new IllegalArgumentException("no app with id " + appId);
+        return app;
+    }
+
+    /** Enqueues a command for the IO thread; the future completes once it has been applied. */
+    public <C extends IoCommand> C submit(C command) {
+        if (!commands.offer(command)) command.done().completeExceptionally(new IllegalStateException("IO command queue full"));
+        return command;
+    }
+
+    public long received() { return stats.get(RX); }
+
+    public long replies() { return stats.get(TX_REPLIES); }
+
+    public long transmitted() { return stats.get(TX_SENT); }
+
+    public long dropped(DropReason r) { return drops.get(r.ordinal()); }
+
+    public long droppedTotal() {
+        long sum = 0;
+        for (int i = 0; i < drops.length(); i++) sum += drops.get(i);
+        return sum;
+    }
+
+    /** Latency ingress → reply back at the IO core; the recorder is safe to read from another thread. */
+    public Recorder latency() { return latency; }
+
+    /** True once a finite port has no more packets. */
+    public boolean rxExhausted() { return rxExhausted; }
+
+    public PacketPort port() { return port; }
+
+    @Override
+    public void onClose() { port.close(); }
+}

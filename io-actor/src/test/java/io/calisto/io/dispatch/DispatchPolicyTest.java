@@ -1,0 +1,122 @@
+package io.calisto.io.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class DispatchPolicyTest {
+
+    private static ActiveCores cores(int n) {
+        ActiveCores c = new ActiveCores();
+        for (int i = 0; i < n; i++) c.add(i);
+        return c;
+    }
+
+    private static int[] dispatch(DispatchPolicy p, int... hashes) {
+        int[] out = new int[hashes.length];
+        for (int i = 0; i < hashes.length; i++) out[i] = p.coreFor(hashes[i], 0);
+        return out;
+    }
+
+    @Test
+    void shenangoPaperExampleModulo() {
+        ActiveCores c = cores(4);
+        ModuloPolicy p = new ModuloPolicy(c);
+        assertArrayEquals(new int[] {0, 1, 2, 3}, dispatch(p, 4, 5, 6, 7));
+        c.add(4);
+        assertArrayEquals(new int[] {4, 0, 1, 2}, dispatch(p, 4, 5, 6, 7));
+    }
+
+    @Test
+    void moduloTreatsHashAsUnsigned() {
+        ModuloPolicy p = new ModuloPolicy(cores(3));
+        // 0xFFFFFFFF = 4294967295, % 3 = 0 (a signed % would give -1 % 3 = -1)
+        assertEquals(0, p.coreFor(0xFFFFFFFF, 0));
+        assertEquals(2, p.coreFor(0x80000000, 0)); // 2147483648 % 3 = 2
+    }
+
+    @Test
+    void affinityAssignsNewFlowsRoundRobinAndSticks() {
+        AffinityTablePolicy p = new AffinityTablePolicy(cores(3), 100);
+        assertArrayEquals(new int[] {0, 1, 2, 0, 1}, dispatch(p, 10, 11, 12, 13, 14));
+        // later packets of each flow go to the same core, whatever the hash value
+        assertArrayEquals(new int[] {1, 0, 2, 0, 1}, dispatch(p, 14, 10, 12, 13, 11));
+        assertEquals(5, p.tableSize());
+    }
+
+    @Test
+    void noCoreWhenAppHoldsNone() {
+        assertEquals(DispatchPolicy.NO_CORE, new ModuloPolicy(new ActiveCores()).coreFor(1, 0));
+        assertEquals(DispatchPolicy.NO_CORE, new AffinityTablePolicy(new ActiveCores(), 10).coreFor(1, 0));
+    }
+
+    @Test
+    void growingCoreCountMovesFlowsUnderModuloButNotUnderAffinity() {
+        int flows = 10_000;
+        int[] hashes = new SplittableRandom(7).ints(flows).toArray();
+        ActiveCores mc = cores(4), ac = cores(4);
+        ModuloPolicy modulo = new ModuloPolicy(mc);
+        AffinityTablePolicy affinity = new AffinityTablePolicy(ac, 20_000);
+        int[] m0 = dispatch(modulo, hashes), a0 = dispatch(affinity, hashes);
+        mc.add(4);
+        ac.add(4);
+        int[] m1 = dispatch(modulo, hashes), a1 = dispatch(affinity, hashes);
+        int moduloMoves = 0, affinityMoves = 0;
+        for (int i = 0; i < flows; i++) {
+            if (m0[i] != m1[i]) moduloMoves++;
+            if (a0[i] != a1[i]) affinityMoves++;
+        }
+        assertEquals(0, affinityMoves);
+        // 4 -> 5 cores: a flow stays only when h%4 == h%5, i.e. h mod 20 in {0,1,2,3}: 1/5 stay, 4/5 move
+        assertEquals(0.8, moduloMoves / (double) flows, 0.02);
+    }
+
+    @Test
+    void revokedCoreRebindsItsFlowsOnlyAndCountsThem() {
+        ActiveCores c = cores(3);
+        AffinityTablePolicy p = new AffinityTablePolicy(c, 100);
+        assertArrayEquals(new int[] {0, 1, 2, 0, 1, 2}, dispatch(p, 1, 2, 3, 4, 5, 6));
+        c.remove(1); // active is now [0, 2]
+        int[] after = dispatch(p, 1, 2, 3, 4, 5, 6);
+        assertEquals(0, after[0]);
+        assertEquals(2, after[2]);
+        assertEquals(0, after[3]);
+        assertEquals(2, after[5]);
+        assertEquals(2, p.rebinds());
+        // re-bound flows stick to their new core
+        assertArrayEquals(after, dispatch(p, 1, 2, 3, 4, 5, 6));
+        assertEquals(2, p.rebinds());
+    }
+
+    @Test
+    void fullTableFallsBackToModuloAndCounts() {
+        ActiveCores c = cores(4);
+        AffinityTablePolicy p = new AffinityTablePolicy(c, 2);
+        assertEquals(0, p.coreFor(100, 0));
+        assertEquals(1, p.coreFor(200, 0));
+        // table full: hash 7 -> 7 % 4 = 3, hash 9 -> 1, neither inserted
+        assertEquals(3, p.coreFor(7, 0));
+        assertEquals(1, p.coreFor(9, 0));
+        assertEquals(2, p.tableFullFallbacks());
+        assertEquals(2, p.tableSize());
+        assertEquals(0, p.coreFor(100, 0));
+    }
+
+    @Test
+    void unknownPolicyNameIsRejected() {
+        var e = assertThrows(IllegalArgumentException.class, () -> DispatchPolicy.create("random", new ActiveCores(), 1));
+        assertEquals("unknown dispatch policy 'random' (expected modulo or affinity)", e.getMessage());
+    }
+
+    @Test
+    void activeCoresKeepsShenangoSwapRemoveOrder() {
+        ActiveCores c = cores(5);
+        c.remove(1);
+        assertArrayEquals(new int[] {0, 4, 2, 3}, c.toArray());
+        c.add(7);
+        assertArrayEquals(new int[] {0, 4, 2, 3, 7}, c.toArray());
+    }
+}

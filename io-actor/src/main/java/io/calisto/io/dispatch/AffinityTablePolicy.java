@@ -56,6 +56,9 @@ public final class AffinityTablePolicy implements DispatchPolicy {
     @Override
     public int tableSize() { return table.size(); }
 
+    /** Forgets every flow (a cold table, as at start-up). Control path only. */
+    public void clear() { table.clear(); }
+
     /** The core this flow is bound to, or {@link FlowTable#MISSING}; for tests and the flows command. */
     public int boundCore(int rssHash) { return table.get(rssHash); }
 }

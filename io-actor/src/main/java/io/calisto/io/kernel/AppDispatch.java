@@ -2,6 +2,7 @@ package io.calisto.io.kernel;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
+import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.DropReason;
 import io.calisto.aeron.MatchRule;
 import io.calisto.aeron.Streams;
@@ -27,6 +28,16 @@ public final class AppDispatch {
     final Subscription tx;
     final MigrationTracker migrations;
     DispatchPolicy policy;
+    /** Stream position after the last frame published to each core (tryClaim's result): the queue-depth signal. */
+    public final long[] published = new long[Streams.MAX_CORES];
+    /** The scheduler's memory of {@link #published} at its previous check. */
+    public final long[] publishedAtLastCheck = new long[Streams.MAX_CORES];
+    /** Handshake with the core-actor of each core this app may run on (null where it has none). */
+    public final CoreSlot[] slots = new CoreSlot[Streams.MAX_CORES];
+    /** Packets that found the app without a core, seen by the scheduler's last check. */
+    public long noCoreAtLastCheck;
+    public volatile int guaranteed;
+    public volatile int burstable = Streams.MAX_CORES;
 
     public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity,
                        Subscription tx, int migrationCapacity) {
@@ -56,4 +67,7 @@ public final class AppDispatch {
     public long flowsSeen() { return migrations == null ? -1 : migrations.flows(); }
 
     public int[] heldCores() { return cores.toArray(); }
+
+    /** Swaps the dispatch policy; IO thread only (through an IO command). */
+    public void policy(DispatchPolicy next) { this.policy = next; }
 }

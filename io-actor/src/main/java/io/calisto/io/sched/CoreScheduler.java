@@ -1,0 +1,215 @@
+package io.calisto.io.sched;
+
+import io.calisto.aeron.CoreSlot;
+import io.calisto.aeron.DropReason;
+import io.calisto.aeron.Streams;
+import io.calisto.io.kernel.AppDispatch;
+import java.util.Arrays;
+
+/**
+ * Shenango's core allocator, run on the IO thread every {@code interval}: an application is congested when work
+ * that was queued on one of its cores at the previous check is still queued now (the core-actor's consumed position
+ * is behind the position published at the previous check), or when packets found it without a core. A congested
+ * app gets one more core per check, up to its burstable limit: an idle core first, else one preempted from an
+ * uncongested app above its guarantee; never below anybody's guarantee. Core-actors that ran out of work ask to
+ * yield; the yield is accepted only while their stream is empty, so it can neither lose nor reorder packets.
+ * Pure state machine over {@code nowNanos}: tests step it by hand.
+ */
+public final class CoreScheduler {
+    static final int FREE = -1, DRAINING = -2;
+
+    private final long intervalNanos;
+    private final int[] pool;
+    private final int[] owner = new int[Streams.MAX_CORES];
+    private final int[] drainingFrom = new int[Streams.MAX_CORES];
+    private final AppDispatch[] apps = new AppDispatch[Streams.MAX_APPS];
+    private final boolean[] congested = new boolean[Streams.MAX_APPS];
+    private final long[] signal = new long[Streams.MAX_APPS];
+    private final SchedulerListener listener;
+    private int appCount;
+    private int nextApp;
+    private long lastCheck = Long.MIN_VALUE;
+
+    public CoreScheduler(int[] pool, long intervalNanos, SchedulerListener listener) {
+        if (intervalNanos <= 0) throw new IllegalArgumentException("calisto.scheduler.interval must be > 0");
+        this.pool = pool.clone();
+        this.intervalNanos = intervalNanos;
+        this.listener = listener;
+        Arrays.fill(owner, DRAINING - 1);
+        for (int c : pool) {
+            if (c < 0 || c >= Streams.MAX_CORES) throw new IllegalArgumentException("calisto.cores.pool holds an out-of-range core: " + c);
+            if (owner[c] == FREE) throw new IllegalArgumentException("calisto.cores.pool lists core " + c + " twice");
+            owner[c] = FREE;
+        }
+        Arrays.fill(drainingFrom, FREE);
+    }
+
+    /** Adds an app and grants it its guaranteed cores at once; rejects it if the pool cannot guarantee them. */
+    public void addApp(AppDispatch app, long now) {
+        int reserved = app.guaranteed;
+        for (int i = 0; i < appCount; i++) reserved += apps[i].guaranteed;
+        if (reserved > pool.length) {
+            throw new IllegalArgumentException("app " + app.name() + " asks " + app.guaranteed + " guaranteed cores; the pool of "
+                + pool.length + " has " + (pool.length - reserved + app.guaranteed) + " unreserved");
+        }
+        apps[appCount++] = app;
+        for (int i = 0; i < app.guaranteed; i++) {
+            int core = idleCore();
+            if (core == FREE) break; // the rest is preempted at the next checks (guarantee-driven)
+            grant(app, core, "guarantee", now, 0);
+        }
+    }
+
+    /** Takes every core of {@code app} back (no drain: the caller already stopped and drained it) and forgets it. */
+    public void removeApp(AppDispatch app, long now) {
+        int[] held = app.cores().toArray();
+        for (int core : held) take(app, core, SchedulerListener.REVOKED, "unregistered", now, 0);
+        for (int i = 0; i < appCount; i++) {
+            if (apps[i] == app) {
+                System.arraycopy(apps, i + 1, apps, i, appCount - i - 1);
+                apps[--appCount] = null;
+                break;
+            }
+        }
+    }
+
+    /** Runs a check when {@code interval} has passed; returns true if it did. */
+    public boolean poll(long now) {
+        if (now - lastCheck < intervalNanos && lastCheck != Long.MIN_VALUE) return false;
+        lastCheck = now;
+        check(now);
+        return true;
+    }
+
+    void check(long now) {
+        for (int i = 0; i < appCount; i++) detect(i);
+        finishDrains(now);
+        acceptYields(now);
+        for (int k = 0; k < appCount; k++) {
+            int i = (nextApp + k) % appCount;
+            AppDispatch a = apps[i];
+            boolean underGuarantee = a.cores().count() < a.guaranteed;
+            if ((congested[i] || underGuarantee) && a.cores().count() < a.burstable) addCore(a, underGuarantee, now, signal[i]);
+        }
+        if (appCount > 0) nextApp = (nextApp + 1) % appCount;
+    }
+
+    private void detect(int i) {
+        AppDispatch a = apps[i];
+        boolean c = false;
+        long depth = 0;
+        for (int k = 0; k < a.cores().count(); k++) {
+            int core = a.cores().get(k);
+            long consumed = a.slots[core].consumed();
+            if (consumed < a.publishedAtLastCheck[core]) {
+                c = true;
+                depth = Math.max(depth, a.published[core] - consumed);
+            }
+            a.publishedAtLastCheck[core] = a.published[core];
+        }
+        long noCore = a.dropped(DropReason.NO_CORE);
+        if (noCore > a.noCoreAtLastCheck) {
+            c = true;
+            depth = Math.max(depth, noCore - a.noCoreAtLastCheck);
+        }
+        a.noCoreAtLastCheck = noCore;
+        congested[i] = c;
+        signal[i] = depth;
+    }
+
+    /** A core preempted earlier is free once its old owner's actor has drained and parked. */
+    private void finishDrains(long now) {
+        for (int core : pool) {
+            if (owner[core] != DRAINING) continue;
+            AppDispatch from = byId(drainingFrom[core]);
+            if (from == null || from.slots[core].state() == CoreSlot.PARKED) {
+                owner[core] = FREE;
+                drainingFrom[core] = FREE;
+            }
+        }
+    }
+
+    private void acceptYields(long now) {
+        for (int i = 0; i < appCount; i++) {
+            AppDispatch a = apps[i];
+            for (int k = a.cores().count() - 1; k >= 0; k--) {
+                int core = a.cores().get(k);
+                CoreSlot slot = a.slots[core];
+                if (slot.state() != CoreSlot.YIELD_REQUESTED || a.cores().count() <= a.guaranteed) continue;
+                // only an empty stream may be given up: nothing in flight means nothing to lose or reorder
+                if (slot.consumed() != a.published[core]) continue;
+                if (slot.cas(CoreSlot.YIELD_REQUESTED, CoreSlot.PARKED)) take(a, core, SchedulerListener.YIELDED, "idle", now, 0);
+            }
+        }
+    }
+
+    private void addCore(AppDispatch a, boolean forGuarantee, long now, long depth) {
+        int core = idleCore();
+        if (core != FREE) {
+            grant(a, core, forGuarantee ? "guarantee" : "congested", now, depth);
+            return;
+        }
+        AppDispatch victim = null;
+        int victimCore = FREE;
+        int bestSpare = 0;
+        for (int i = 0; i < appCount; i++) {
+            AppDispatch b = apps[i];
+            int spare = b.cores().count() - b.guaranteed;
+            if (b == a || spare <= 0 || (congested[i] && !forGuarantee)) continue;
+            if (spare > bestSpare) {
+                bestSpare = spare;
+                victim = b;
+                victimCore = b.cores().get(b.cores().count() - 1);
+            }
+        }
+        if (victim == null) return;
+        CoreSlot slot = victim.slots[victimCore];
+        take(victim, victimCore, SchedulerListener.PREEMPTED, "for " + a.name(), now, depth);
+        // the actor may flip GRANTED <-> YIELD_REQUESTED under us; retry from whatever state it is in now
+        while (!slot.revoke(slot.state(), victim.published[victimCore])) Thread.onSpinWait();
+        owner[victimCore] = DRAINING;
+        drainingFrom[victimCore] = victim.appId();
+    }
+
+    private void grant(AppDispatch a, int core, String reason, long now, long depth) {
+        CoreSlot slot = a.slots[core];
+        if (slot == null) throw new IllegalStateException("app " + a.name() + " has no core-actor for core " + core);
+        owner[core] = a.appId();
+        a.cores().add(core);
+        a.policy().onCoreAdded(core);
+        slot.grant();
+        listener.onEvent(SchedulerListener.GRANTED, a.appId(), core, reason, now, depth);
+    }
+
+    private void take(AppDispatch a, int core, int type, String reason, long now, long depth) {
+        a.cores().remove(core);
+        a.policy().onCoreRemoved(core);
+        owner[core] = FREE;
+        listener.onEvent(type, a.appId(), core, reason, now, depth);
+    }
+
+    /**
+     * Paper mode of the affinity table ({@code cores_add_core(p, assigned_core)}): give {@code core} to {@code a} now
+     * if it is idle and {@code a} is below its burstable limit.
+     */
+    public boolean tryAcquire(AppDispatch a, int core, long now) {
+        if (core < 0 || core >= owner.length || owner[core] != FREE || a.cores().count() >= a.burstable || a.slots[core] == null) return false;
+        grant(a, core, "flow-affinity", now, 0);
+        return true;
+    }
+
+    private int idleCore() {
+        for (int core : pool) if (owner[core] == FREE) return core;
+        return FREE;
+    }
+
+    private AppDispatch byId(int appId) {
+        for (int i = 0; i < appCount; i++) if (apps[i].appId() == appId) return apps[i];
+        return null;
+    }
+
+    /** Owner app id of {@code core}, -1 when idle, -2 while draining after a preemption. */
+    public int owner(int core) { return owner[core]; }
+
+    public long intervalNanos() { return intervalNanos; }
+}

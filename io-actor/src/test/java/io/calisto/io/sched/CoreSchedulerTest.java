@@ -1,0 +1,172 @@
+package io.calisto.io.sched;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calisto.aeron.CoreSlot;
+import io.calisto.aeron.MatchRule;
+import io.calisto.io.kernel.AppDispatch;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The scheduler stepped by hand on a fake clock: exact decisions, in order. */
+class CoreSchedulerTest {
+    static final long US = 1_000;
+    final List<String> events = new ArrayList<>();
+    final CoreScheduler sched = new CoreScheduler(new int[] {0, 1, 2}, 5 * US,
+        (type, app, core, reason, now, signal) -> events.add(SchedulerListener.typeName(type) + " app" + app + " core" + core + " " + reason + " signal" + signal));
+
+    static AppDispatch app(int id, int guaranteed, int burstable) {
+        AppDispatch a = new AppDispatch(id, "app" + id, MatchRule.ANY, "modulo", 16, null, 0);
+        a.guaranteed = guaranteed;
+        a.burstable = burstable;
+        for (int c = 0; c < 3; c++) a.slots[c] = CoreSlot.onHeap();
+        return a;
+    }
+
+    @Test
+    void registrationGrantsTheGuaranteeAtOnce() {
+        AppDispatch a = app(0, 2, 3);
+        sched.addApp(a, 0);
+        assertArrayEquals(new int[] {0, 1}, a.heldCores());
+        assertEquals(List.of("CoreGranted app0 core0 guarantee signal0", "CoreGranted app0 core1 guarantee signal0"), events);
+        assertEquals(CoreSlot.GRANTED, a.slots[0].state());
+        assertEquals(CoreSlot.PARKED, a.slots[2].state());
+    }
+
+    @Test
+    void workStillQueuedSinceTheLastCheckGrantsOneCorePerCheck() {
+        AppDispatch a = app(0, 1, 3);
+        sched.addApp(a, 0);
+        events.clear();
+        a.published[0] = 1000;
+        assertTrue(sched.poll(0)); // remembers 1000 as queued
+        assertTrue(events.isEmpty());
+        assertFalse(sched.poll(4 * US), "checks only every interval");
+        a.slots[0].consumed(400); // still behind what was queued at the previous check
+        a.published[0] = 1500;
+        assertTrue(sched.poll(5 * US));
+        assertEquals(List.of("CoreGranted app0 core1 congested signal1100"), events);
+        assertArrayEquals(new int[] {0, 1}, a.heldCores());
+    }
+
+    @Test
+    void keepingUpIsNotCongestion() {
+        AppDispatch a = app(0, 1, 3);
+        sched.addApp(a, 0);
+        events.clear();
+        for (int t = 0; t < 10; t++) {
+            a.published[0] += 100;
+            sched.poll(t * 5 * US);
+            a.slots[0].consumed(a.published[0]); // drained before the next check
+        }
+        assertTrue(events.isEmpty(), events.toString());
+    }
+
+    @Test
+    void idleCoreYieldsOnlyWhenItsStreamIsEmptyAndNeverBelowTheGuarantee() {
+        AppDispatch a = app(0, 1, 3);
+        sched.addApp(a, 0);
+        a.published[0] = 100;
+        sched.poll(0);
+        sched.poll(5 * US); // congested (consumed 0 < 100) -> core 1
+        a.slots[0].consumed(100);
+        events.clear();
+        // core 1's actor found no work and asks to yield, but a frame is still in its stream
+        assertTrue(a.slots[1].cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED));
+        a.published[1] = 64;
+        sched.poll(10 * US);
+        assertTrue(events.isEmpty(), "must not yield with a frame in flight: " + events);
+        a.slots[1].consumed(64);
+        sched.poll(15 * US);
+        assertEquals(List.of("CoreYielded app0 core1 idle signal0"), events);
+        assertEquals(CoreSlot.PARKED, a.slots[1].state());
+        assertArrayEquals(new int[] {0}, a.heldCores());
+        // the guaranteed core never yields
+        assertTrue(a.slots[0].cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED));
+        sched.poll(20 * US);
+        assertEquals(1, events.size());
+        assertArrayEquals(new int[] {0}, a.heldCores());
+    }
+
+    @Test
+    void congestedAppPreemptsACoreAboveAnotherAppsGuaranteeAfterItDrains() {
+        AppDispatch a = app(0, 1, 3), b = app(1, 1, 3);
+        sched.addApp(a, 0);
+        // a bursts to all three cores
+        for (int t = 1; t <= 2; t++) {
+            a.published[0] += 100;
+            sched.poll(t * 5 * US);
+        }
+        a.published[0] += 100;
+        sched.poll(3 * 5 * US);
+        assertArrayEquals(new int[] {0, 1, 2}, a.heldCores());
+        for (int c : a.heldCores()) a.slots[c].consumed(a.published[c]);
+        sched.poll(4 * 5 * US); // a is keeping up now
+        events.clear();
+        // b registers with a guarantee of 1: no idle core, so a (3 held, guarantee 1) is preempted
+        a.published[2] = 77;
+        sched.addApp(b, 5 * 5 * US);
+        assertEquals(0, b.cores().count());
+        sched.poll(5 * 5 * US);
+        assertEquals(List.of("CorePreempted app0 core2 for app1 signal0"), events);
+        assertEquals(CoreSlot.REVOKING, a.slots[2].state());
+        assertEquals(77, a.slots[2].drainTo());
+        assertEquals(CoreScheduler.DRAINING, sched.owner(2));
+        sched.poll(6 * 5 * US);
+        assertEquals(0, b.cores().count(), "the core is not handed over before the old owner drained it");
+        a.slots[2].consumed(77);
+        assertTrue(a.slots[2].cas(CoreSlot.REVOKING, CoreSlot.PARKED));
+        sched.poll(7 * 5 * US);
+        assertEquals("CoreGranted app1 core2 guarantee signal0", events.getLast());
+        assertArrayEquals(new int[] {2}, b.heldCores());
+    }
+
+    @Test
+    void nobodyIsPreemptedBelowItsGuarantee() {
+        CoreScheduler two = new CoreScheduler(new int[] {0, 1}, 5 * US, (t, app, core, r, n, s) -> events.add(r));
+        AppDispatch a = app(0, 1, 2), b = app(1, 1, 2);
+        two.addApp(a, 0);
+        two.addApp(b, 0);
+        events.clear();
+        b.published[1] = 500;
+        two.poll(0);
+        two.poll(5 * US); // b congested, but a holds only its guarantee
+        assertTrue(events.isEmpty(), events.toString());
+        assertArrayEquals(new int[] {0}, a.heldCores());
+    }
+
+    @Test
+    void guaranteesBeyondThePoolAreRejected() {
+        sched.addApp(app(0, 2, 3), 0);
+        var e = assertThrows(IllegalArgumentException.class, () -> sched.addApp(app(1, 2, 3), 0));
+        assertEquals("app app1 asks 2 guaranteed cores; the pool of 3 has 1 unreserved", e.getMessage());
+    }
+
+    @Test
+    void burstableLimitCapsGrants() {
+        AppDispatch a = app(0, 1, 2);
+        sched.addApp(a, 0);
+        for (int t = 1; t <= 5; t++) {
+            a.published[0] += 100;
+            a.published[1] += 100;
+            sched.poll(t * 5 * US);
+        }
+        assertEquals(2, a.cores().count());
+    }
+
+    @Test
+    void flowAffinityAcquiresAnIdleCoreOnly() {
+        AppDispatch a = app(0, 1, 3), b = app(1, 1, 3);
+        sched.addApp(a, 0);
+        sched.addApp(b, 0);
+        assertFalse(sched.tryAcquire(a, 1, 0), "core 1 belongs to b");
+        assertTrue(sched.tryAcquire(a, 2, 0));
+        assertArrayEquals(new int[] {0, 2}, a.heldCores());
+        assertEquals("CoreGranted app0 core2 flow-affinity signal0", events.getLast());
+    }
+}

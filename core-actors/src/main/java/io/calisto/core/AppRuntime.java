@@ -2,6 +2,7 @@ package io.calisto.core;
 
 import com.typesafe.config.Config;
 import io.aeron.Aeron;
+import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.IdleStrategies;
 import io.calisto.aeron.Streams;
 import java.util.Map;
@@ -24,6 +25,7 @@ public final class AppRuntime {
     private final int appId;
     private final int pollBatch;
     private final String idleStrategy;
+    private final CoreActor.ParkAfter parkAfter;
     private final AtomicLongArray delivered = new AtomicLongArray(Streams.MAX_CORES);
     private final Map<Integer, ActorRef<CoreActor.Command>> coreActors = new ConcurrentHashMap<>();
     private int generation;
@@ -38,6 +40,10 @@ public final class AppRuntime {
         this.pollBatch = core.getInt("poll-batch");
         if (pollBatch < 1) throw new IllegalArgumentException("calisto.core.poll-batch must be >= 1, was " + pollBatch);
         this.idleStrategy = core.getString("idle-strategy");
+        int emptyPolls = core.getInt("park-after-polls");
+        long parkNanos = core.getDuration("park-after").toNanos();
+        if (emptyPolls < 1) throw new IllegalArgumentException("calisto.core.park-after-polls must be >= 1, was " + emptyPolls);
+        this.parkAfter = new CoreActor.ParkAfter(emptyPolls, parkNanos);
         IdleStrategies.of("calisto.core.idle-strategy", idleStrategy);
     }
 
@@ -46,26 +52,26 @@ public final class AppRuntime {
         return new AppRuntime(system, spec, aeron, streams, appId);
     }
 
-    /** Starts a core-actor on {@code core}; completes once its Aeron subscription exists. */
-    public synchronized CompletableFuture<Void> grant(int core) {
-        if (coreActors.containsKey(core)) return CompletableFuture.failedFuture(new IllegalStateException("app " + spec.name() + " already holds core " + core));
+    /**
+     * Starts the (parked) core-actor for {@code core}; it runs only while {@code slot} says the core is granted.
+     * Completes once its Aeron subscription exists.
+     */
+    public synchronized CompletableFuture<Void> start(int core, CoreSlot slot) {
+        if (coreActors.containsKey(core)) return CompletableFuture.failedFuture(new IllegalStateException("app " + spec.name() + " already has a core-actor for core " + core));
         CompletableFuture<Void> ready = new CompletableFuture<>();
-        var behavior = CoreActor.create(aeron, streams, appId, core, spec.handlers(), pollBatch,
-            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), delivered, ready);
+        var behavior = CoreActor.create(aeron, streams, appId, core, slot, spec.handlers(), pollBatch,
+            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, delivered, ready);
         String name = "calisto-" + spec.name() + "-core-" + core + "-" + (generation++);
         coreActors.put(core, system.systemActorOf(behavior, name, DispatcherSelector.fromConfig("calisto.core-dispatcher")));
         return ready;
     }
 
-    /**
-     * Stops the core-actor of {@code core} after it consumed everything published to it up to {@code position}
-     * (the IO core's publication position once it stopped dispatching there).
-     */
-    public CompletableFuture<Void> revoke(int core, long position) {
+    /** Stops the core-actor of {@code core}; the caller has made sure its stream is drained (slot parked). */
+    public CompletableFuture<Void> stop(int core) {
         ActorRef<CoreActor.Command> ref = coreActors.remove(core);
-        if (ref == null) return CompletableFuture.failedFuture(new IllegalStateException("app " + spec.name() + " does not hold core " + core));
+        if (ref == null) return CompletableFuture.failedFuture(new IllegalStateException("app " + spec.name() + " has no core-actor for core " + core));
         CompletableFuture<Void> done = new CompletableFuture<>();
-        ref.tell(new CoreActor.Drain(position, done));
+        ref.tell(new CoreActor.Stop(done));
         return done;
     }
 
@@ -82,5 +88,6 @@ public final class AppRuntime {
         return sum;
     }
 
-    public java.util.Set<Integer> cores() { return java.util.Set.copyOf(coreActors.keySet()); }
+    /** Cores this app has a core-actor for (granted or parked). */
+    public java.util.Set<Integer> coreActors() { return java.util.Set.copyOf(coreActors.keySet()); }
 }

@@ -4,7 +4,9 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
+import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.Streams;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.agrona.concurrent.IdleStrategy;
@@ -16,9 +18,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * Shenango's runtime kthread as an actor on its own pinned thread: it polls its core's Aeron stream in bounded
- * batches (a self-sent {@link Poll}, never one message per packet) and runs the app's handler inline. Control
- * messages ({@link Drain}) share the mailbox, so they are seen between batches.
+ * Shenango's runtime kthread as an actor on its own pinned thread. While its {@link CoreSlot} says the core is
+ * granted it polls its core's Aeron stream in bounded batches (a self-sent {@link Poll}, never one message per
+ * packet) and runs the app's handler inline; while parked it blocks its thread until the IO core wakes it.
+ * It asks to yield after {@code park-after} without work, and on a revoke drains up to the position the IO core
+ * names before parking: nothing queued for this core is lost.
  */
 public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
 
@@ -26,13 +30,16 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
 
     enum Poll implements Command { INSTANCE }
 
-    /**
-     * The IO core no longer dispatches here and had published up to {@code position}: consume everything up to it,
-     * then stop. Nothing already queued for this core is lost.
-     */
-    public record Drain(long position, CompletableFuture<Void> done) implements Command {}
+    /** Leave for good (the app unregisters or the dataplane stops); completes once the actor stopped. */
+    public record Stop(CompletableFuture<Void> done) implements Command {}
+
+    /** How long a core-actor without work waits before asking to yield: both must hold. */
+    public record ParkAfter(int emptyPolls, long nanos) {}
+
+    private static final long PARK_NANOS = 1_000_000;
 
     private final int core;
+    private final CoreSlot slot;
     private final Subscription rx;
     private final ExclusivePublication tx;
     private final PacketContext packet;
@@ -40,16 +47,21 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     private final FragmentHandler fragments;
     private final IdleStrategy idle;
     private final int pollBatch;
+    private final ParkAfter parkAfter;
     private final AtomicLongArray delivered;
     private final ActorRef<Command> self;
     private long handlerErrors;
-    private Drain draining;
+    private int emptyPolls;
+    private long lastWorkNanos;
 
-    static Behavior<Command> create(Aeron aeron, Streams streams, int appId, int core, PacketHandlerFactory factory,
-                                    int pollBatch, IdleStrategy idle, AtomicLongArray delivered, CompletableFuture<Void> ready) {
+    static Behavior<Command> create(Aeron aeron, Streams streams, int appId, int core, CoreSlot slot, PacketHandlerFactory factory,
+                                    int pollBatch, IdleStrategy idle, ParkAfter parkAfter, AtomicLongArray delivered,
+                                    CompletableFuture<Void> ready) {
         return Behaviors.setup(ctx -> {
             try {
-                CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, factory, pollBatch, idle, delivered);
+                CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, slot, factory, pollBatch, idle, parkAfter, delivered);
+                Thread me = Thread.currentThread();
+                slot.waker(() -> LockSupport.unpark(me));
                 ready.complete(null);
                 ctx.getSelf().tell(Poll.INSTANCE);
                 return actor;
@@ -60,10 +72,11 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         });
     }
 
-    private CoreActor(ActorContext<Command> ctx, Aeron aeron, Streams streams, int appId, int core, PacketHandlerFactory factory,
-                      int pollBatch, IdleStrategy idle, AtomicLongArray delivered) {
+    private CoreActor(ActorContext<Command> ctx, Aeron aeron, Streams streams, int appId, int core, CoreSlot slot,
+                      PacketHandlerFactory factory, int pollBatch, IdleStrategy idle, ParkAfter parkAfter, AtomicLongArray delivered) {
         super(ctx);
         this.core = core;
+        this.slot = slot;
         this.rx = aeron.addSubscription(streams.channel(), Streams.rxStreamId(appId, core));
         this.tx = aeron.addExclusivePublication(streams.channel(), Streams.txStreamId(appId));
         this.packet = new PacketContext(core, tx);
@@ -71,6 +84,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         this.fragments = this::onFragment;
         this.idle = idle;
         this.pollBatch = pollBatch;
+        this.parkAfter = parkAfter;
         this.delivered = delivered;
         this.self = ctx.getSelf();
     }
@@ -79,29 +93,44 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
             .onMessageEquals(Poll.INSTANCE, this::onPoll)
-            .onMessage(Drain.class, d -> {
-                draining = d;
-                return this;
-            })
+            .onMessage(Stop.class, this::onStop)
             .build();
     }
 
     private Behavior<Command> onPoll() {
-        int n = rx.poll(fragments, pollBatch);
-        if (n > 0) delivered.setRelease(core, delivered.getPlain(core) + n);
-        if (draining != null && drainedTo(draining.position())) {
-            rx.close();
-            tx.close();
-            draining.done().complete(null);
-            return Behaviors.stopped();
+        int state = slot.state();
+        if (state == CoreSlot.PARKED) {
+            // not our core now: block (no spinning) until the IO core grants it; the timeout lets Stop through
+            LockSupport.parkNanos(PARK_NANOS);
+            self.tell(Poll.INSTANCE);
+            return this;
         }
-        idle.idle(n);
+        int n = rx.poll(fragments, pollBatch);
+        long position = rx.imageCount() > 0 ? rx.imageAtIndex(0).position() : 0;
+        slot.consumed(position);
+        if (n > 0) {
+            delivered.setRelease(core, delivered.getPlain(core) + n);
+            emptyPolls = 0;
+            lastWorkNanos = System.nanoTime();
+            if (state == CoreSlot.YIELD_REQUESTED) slot.cas(CoreSlot.YIELD_REQUESTED, CoreSlot.GRANTED);
+        } else if (state == CoreSlot.REVOKING) {
+            if (position >= slot.drainTo()) slot.cas(CoreSlot.REVOKING, CoreSlot.PARKED);
+        } else {
+            if (state == CoreSlot.GRANTED && ++emptyPolls >= parkAfter.emptyPolls()
+                && System.nanoTime() - lastWorkNanos >= parkAfter.nanos()) {
+                slot.cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED);
+            }
+            idle.idle(0);
+        }
         self.tell(Poll.INSTANCE);
         return this;
     }
 
-    private boolean drainedTo(long position) {
-        return rx.imageCount() == 0 ? position <= 0 || !rx.isConnected() : rx.imageAtIndex(0).position() >= position;
+    private Behavior<Command> onStop(Stop stop) {
+        rx.close();
+        tx.close();
+        stop.done().complete(null);
+        return Behaviors.stopped();
     }
 
     private void onFragment(org.agrona.DirectBuffer buffer, int offset, int length, io.aeron.logbuffer.Header header) {
@@ -114,5 +143,5 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         }
     }
 
-    int core() { return core; }
+    long handlerErrors() { return handlerErrors; }
 }

@@ -68,6 +68,12 @@ public final class AppDispatch {
 
     public int[] heldCores() { return cores.toArray(); }
 
+    /** Gives the app its RX stream and core-actor handshake for {@code core}; before {@link IoCommand.AddApp} only. */
+    public void attach(int core, ExclusivePublication rx, CoreSlot slot) {
+        rxByCore[core] = rx;
+        slots[core] = slot;
+    }
+
     /** Swaps the dispatch policy; IO thread only (through an IO command). */
     public void policy(DispatchPolicy next) { this.policy = next; }
 }

@@ -15,6 +15,8 @@ import io.calisto.io.port.PacketPort;
 import io.calisto.io.port.RxBatch;
 import io.calisto.io.port.TxBatch;
 import io.calisto.io.rss.Toeplitz;
+import io.calisto.io.sched.CoreScheduler;
+import io.calisto.io.sched.SchedEvent;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -46,10 +48,13 @@ public final class IoKernel implements Agent {
     private final AtomicLongArray drops = new AtomicLongArray(DropReason.count());
     private final Recorder latency = new Recorder(3);
     private final FragmentHandler txHandler = this::onReply;
+    private final CoreScheduler scheduler;
+    private final ManyToOneConcurrentArrayQueue<SchedEvent> events = new ManyToOneConcurrentArrayQueue<>(65536);
+    private volatile long eventsLost;
     private volatile boolean rxStopped;
     private volatile boolean rxExhausted;
 
-    public IoKernel(PacketPort port, Toeplitz toeplitz, int burst, int maxFrame) {
+    public IoKernel(PacketPort port, Toeplitz toeplitz, int burst, int maxFrame, int[] corePool, long schedulerIntervalNanos) {
         if (maxFrame < 64 || maxFrame > RxBatch.SLOT_BYTES) {
             throw new IllegalArgumentException("calisto.io.max-frame must be in 64.." + RxBatch.SLOT_BYTES + ", was " + maxFrame);
         }
@@ -58,6 +63,10 @@ public final class IoKernel implements Agent {
         this.rx = new RxBatch(burst);
         this.tx = new TxBatch(burst);
         this.maxFrame = maxFrame;
+        this.scheduler = new CoreScheduler(corePool, schedulerIntervalNanos,
+            (type, app, core, reason, now, signal) -> {
+                if (!events.offer(new SchedEvent(type, app, core, reason, now, signal))) eventsLost++;
+            });
     }
 
     @Override
@@ -68,6 +77,7 @@ public final class IoKernel implements Agent {
         int work = applyCommands();
         if (!rxStopped) work += receive();
         work += drainReplies();
+        if (scheduler.poll(System.nanoTime())) work++;
         return work;
     }
 
@@ -119,6 +129,7 @@ public final class IoKernel implements Agent {
         FrameLayout.writeHeader(out, at, hash, appId, rx.rxNanos(i), len, core);
         out.putBytes(FrameLayout.payloadOffset(at), frame, 0, len);
         claim.commit();
+        app.published[core] = result;
         app.dispatchedByCore.setRelease(core, app.dispatchedByCore.getPlain(core) + 1);
         if (app.migrations != null) app.migrations.record(hash, core);
     }
@@ -175,25 +186,18 @@ public final class IoKernel implements Agent {
             case IoCommand.AddApp add -> {
                 AppDispatch app = add.app();
                 if (appsById[app.appId] != null) throw new IllegalStateException("app id " + app.appId + " already registered");
+                scheduler.addApp(app, System.nanoTime());
                 appsById[app.appId] = app;
                 apps[appCount++] = app;
                 classifier.add(app.appId, app.rule);
             }
-            case IoCommand.GrantCore g -> {
-                AppDispatch app = app(g.appId());
-                app.rxByCore[g.core()] = g.rx();
-                if (app.cores.add(g.core())) app.policy.onCoreAdded(g.core());
-            }
-            case IoCommand.RevokeCore r -> {
-                AppDispatch app = app(r.appId());
-                if (app.cores.remove(r.core())) app.policy.onCoreRemoved(r.core());
-                app.rxByCore[r.core()] = null;
-            }
             case IoCommand.StopRx s -> rxStopped = true;
+            case IoCommand.Call call -> call.action().accept(this);
         }
     }
 
-    private AppDispatch app(int appId) {
+    /** The app with this id; IO thread (inside a {@link IoCommand.Call}) only. */
+    public AppDispatch app(int appId) {
         AppDispatch app = appId >= 0 && appId < appsById.length ? appsById[appId] : null;
         if (app == null) throw new IllegalArgumentException("no app with id " + appId);
         return app;
@@ -221,6 +225,15 @@ public final class IoKernel implements Agent {
 
     /** Latency ingress → reply back at the IO core; the recorder is safe to read from another thread. */
     public Recorder latency() { return latency; }
+
+    /** Scheduler decisions since the last call, oldest first; control-plane thread. */
+    public int drainEvents(java.util.function.Consumer<SchedEvent> sink) { return events.drain(sink::accept); }
+
+    /** Events dropped because the control plane did not drain the queue (should stay 0). */
+    public long eventsLost() { return eventsLost; }
+
+    /** IO thread only (inside a {@link IoCommand.Call}). */
+    public CoreScheduler scheduler() { return scheduler; }
 
     /** True once a finite port has no more packets. */
     public boolean rxExhausted() { return rxExhausted; }

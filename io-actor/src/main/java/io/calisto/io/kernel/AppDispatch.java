@@ -36,6 +36,8 @@ public final class AppDispatch {
     public final CoreSlot[] slots = new CoreSlot[Streams.MAX_CORES];
     /** Packets that found the app without a core, seen by the scheduler's last check. */
     public long noCoreAtLastCheck;
+    /** Scheduler decisions that concerned this app, by {@code SchedulerListener} type. */
+    public final AtomicLongArray schedEvents = new AtomicLongArray(4);
     public volatile int guaranteed;
     public volatile int burstable = Streams.MAX_CORES;
 

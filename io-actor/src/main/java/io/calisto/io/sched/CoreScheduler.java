@@ -22,6 +22,7 @@ public final class CoreScheduler {
     private final int[] pool;
     private final int[] owner = new int[Streams.MAX_CORES];
     private final int[] drainingFrom = new int[Streams.MAX_CORES];
+    private final boolean[] outOfService = new boolean[Streams.MAX_CORES];
     private final AppDispatch[] apps = new AppDispatch[Streams.MAX_APPS];
     private final boolean[] congested = new boolean[Streams.MAX_APPS];
     private final long[] signal = new long[Streams.MAX_APPS];
@@ -163,12 +164,7 @@ public final class CoreScheduler {
             }
         }
         if (victim == null) return;
-        CoreSlot slot = victim.slots[victimCore];
-        take(victim, victimCore, SchedulerListener.PREEMPTED, "for " + a.name(), now, depth);
-        // the actor may flip GRANTED <-> YIELD_REQUESTED under us; retry from whatever state it is in now
-        while (!slot.revoke(slot.state(), victim.published[victimCore])) Thread.onSpinWait();
-        owner[victimCore] = DRAINING;
-        drainingFrom[victimCore] = victim.appId();
+        revokeDraining(victim, victimCore, SchedulerListener.PREEMPTED, "for " + a.name(), now);
     }
 
     private void grant(AppDispatch a, int core, String reason, long now, long depth) {
@@ -178,6 +174,7 @@ public final class CoreScheduler {
         a.cores().add(core);
         a.policy().onCoreAdded(core);
         slot.grant();
+        a.schedEvents.setRelease(SchedulerListener.GRANTED, a.schedEvents.getPlain(SchedulerListener.GRANTED) + 1);
         listener.onEvent(SchedulerListener.GRANTED, a.appId(), core, reason, now, depth);
     }
 
@@ -185,6 +182,7 @@ public final class CoreScheduler {
         a.cores().remove(core);
         a.policy().onCoreRemoved(core);
         owner[core] = FREE;
+        a.schedEvents.setRelease(type, a.schedEvents.getPlain(type) + 1);
         listener.onEvent(type, a.appId(), core, reason, now, depth);
     }
 
@@ -193,13 +191,63 @@ public final class CoreScheduler {
      * if it is idle and {@code a} is below its burstable limit.
      */
     public boolean tryAcquire(AppDispatch a, int core, long now) {
-        if (core < 0 || core >= owner.length || owner[core] != FREE || a.cores().count() >= a.burstable || a.slots[core] == null) return false;
+        if (core < 0 || core >= owner.length || owner[core] != FREE || outOfService[core] || a.cores().count() >= a.burstable || a.slots[core] == null) return false;
         grant(a, core, "flow-affinity", now, 0);
         return true;
     }
 
+    /**
+     * Takes {@code core} out of service: its owner stops getting packets there at once, its core-actor drains what
+     * was queued (nothing lost), and no app is granted the core until {@link #restoreCore}.
+     */
+    public void drainCore(int core, long now) {
+        if (!inPool(core)) throw new IllegalArgumentException("core " + core + " is not in calisto.cores.pool");
+        if (outOfService[core]) throw new IllegalArgumentException("core " + core + " is already out of service");
+        int holder = owner[core];
+        AppDispatch a = holder >= 0 ? byId(holder) : null;
+        if (a != null && a.cores().count() <= a.guaranteed) {
+            throw new IllegalArgumentException("core " + core + " holds part of app " + a.name() + "'s guarantee of " + a.guaranteed);
+        }
+        outOfService[core] = true;
+        if (a != null) revokeDraining(a, core, SchedulerListener.REVOKED, "drain", now);
+    }
+
+    public void restoreCore(int core) {
+        if (!inPool(core) || !outOfService[core]) throw new IllegalArgumentException("core " + core + " is not out of service");
+        outOfService[core] = false;
+    }
+
+    /** New limits for {@code a}; cores above the new burstable limit are revoked (drained, nothing lost). */
+    public void setLimits(AppDispatch a, int guaranteed, int burstable, long now) {
+        if (guaranteed < 0 || burstable < Math.max(1, guaranteed) || burstable > pool.length) {
+            throw new IllegalArgumentException("core limits must satisfy 0 <= guaranteed <= burstable <= " + pool.length + " and burstable >= 1");
+        }
+        int reserved = guaranteed;
+        for (int i = 0; i < appCount; i++) if (apps[i] != a) reserved += apps[i].guaranteed;
+        if (reserved > pool.length) {
+            throw new IllegalArgumentException("guarantees would total " + reserved + " cores, the pool has " + pool.length);
+        }
+        a.guaranteed = guaranteed;
+        a.burstable = burstable;
+        while (a.cores().count() > burstable) revokeDraining(a, a.cores().get(a.cores().count() - 1), SchedulerListener.REVOKED, "limit", now);
+    }
+
+    private void revokeDraining(AppDispatch a, int core, int type, String reason, long now) {
+        CoreSlot slot = a.slots[core];
+        take(a, core, type, reason, now, 0);
+        // the actor may flip GRANTED <-> YIELD_REQUESTED under us; retry from whatever state it is in now
+        while (!slot.revoke(slot.state(), a.published[core])) Thread.onSpinWait();
+        owner[core] = DRAINING;
+        drainingFrom[core] = a.appId();
+    }
+
+    private boolean inPool(int core) {
+        for (int c : pool) if (c == core) return true;
+        return false;
+    }
+
     private int idleCore() {
-        for (int core : pool) if (owner[core] == FREE) return core;
+        for (int core : pool) if (owner[core] == FREE && !outOfService[core]) return core;
         return FREE;
     }
 

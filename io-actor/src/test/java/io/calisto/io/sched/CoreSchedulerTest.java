@@ -169,4 +169,40 @@ class CoreSchedulerTest {
         assertArrayEquals(new int[] {0, 2}, a.heldCores());
         assertEquals("CoreGranted app0 core2 flow-affinity signal0", events.getLast());
     }
+
+    @Test
+    void drainedCoreDrainsItsOwnerAndIsNeverGrantedUntilRestored() {
+        AppDispatch a = app(0, 1, 3);
+        sched.addApp(a, 0);
+        assertTrue(sched.tryAcquire(a, 1, 0));
+        a.published[1] = 300;
+        events.clear();
+        sched.drainCore(1, 0);
+        assertEquals(List.of("CoreRevoked app0 core1 drain signal0"), events);
+        assertEquals(CoreSlot.REVOKING, a.slots[1].state());
+        assertEquals(300, a.slots[1].drainTo());
+        a.slots[1].consumed(300);
+        a.slots[1].cas(CoreSlot.REVOKING, CoreSlot.PARKED);
+        sched.poll(0);
+        assertEquals(CoreScheduler.FREE, sched.owner(1));
+        assertFalse(sched.tryAcquire(a, 1, 0), "out of service");
+        var e = assertThrows(IllegalArgumentException.class, () -> sched.drainCore(0, 0));
+        assertEquals("core 0 holds part of app app0's guarantee of 1", e.getMessage());
+        sched.restoreCore(1);
+        assertTrue(sched.tryAcquire(a, 1, 0));
+    }
+
+    @Test
+    void loweringTheBurstableLimitRevokesTheExtraCores() {
+        AppDispatch a = app(0, 1, 3);
+        sched.addApp(a, 0);
+        sched.tryAcquire(a, 1, 0);
+        sched.tryAcquire(a, 2, 0);
+        events.clear();
+        sched.setLimits(a, 1, 1, 0);
+        assertArrayEquals(new int[] {0}, a.heldCores());
+        assertEquals(List.of("CoreRevoked app0 core2 limit signal0", "CoreRevoked app0 core1 limit signal0"), events);
+        var e = assertThrows(IllegalArgumentException.class, () -> sched.setLimits(a, 4, 4, 0));
+        assertEquals("core limits must satisfy 0 <= guaranteed <= burstable <= 3 and burstable >= 1", e.getMessage());
+    }
 }

@@ -76,6 +76,8 @@ public final class AppDispatch {
         slots[core] = slot;
     }
 
+    public ExclusivePublication rxByCore(int core) { return rxByCore[core]; }
+
     /** Swaps the dispatch policy; IO thread only (through an IO command). */
     public void policy(DispatchPolicy next) { this.policy = next; }
 }

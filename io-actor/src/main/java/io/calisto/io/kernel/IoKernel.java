@@ -196,6 +196,29 @@ public final class IoKernel implements Agent {
         }
     }
 
+    /** Stops classifying packets for {@code app}: from now on they count as no-app. IO thread only. */
+    public void stopClassifying(AppDispatch app) { classifier.remove(app.appId); }
+
+    /**
+     * Forgets {@code app} once its core-actors are gone: its cores go back to the scheduler and the packets it never
+     * consumed are counted as {@code app-gone}. IO thread only.
+     */
+    public void retire(AppDispatch app, long undelivered) {
+        classifier.remove(app.appId);
+        scheduler.removeApp(app, System.nanoTime());
+        for (int i = 0; i < appCount; i++) {
+            if (apps[i] == app) {
+                System.arraycopy(apps, i + 1, apps, i, appCount - i - 1);
+                apps[--appCount] = null;
+                break;
+            }
+        }
+        appsById[app.appId] = null;
+        int r = DropReason.APP_GONE.ordinal();
+        drops.setRelease(r, drops.getPlain(r) + undelivered);
+        app.drops.setRelease(r, app.drops.getPlain(r) + undelivered);
+    }
+
     /** The app with this id; IO thread (inside a {@link IoCommand.Call}) only. */
     public AppDispatch app(int appId) {
         AppDispatch app = appId >= 0 && appId < appsById.length ? appsById[appId] : null;

@@ -18,8 +18,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class CoreSlot {
     public static final int PARKED = 0, GRANTED = 1, YIELD_REQUESTED = 2, REVOKING = 3;
-    public static final int BYTES = 24;
-    private static final int STATE = 0, DRAIN_TO = 8, CONSUMED = 16;
+    public static final int BYTES = 32;
+    private static final int STATE = 0, DRAIN_TO = 8, CONSUMED = 16, GRANTED_AT = 24;
 
     private final AtomicBuffer buffer;
     private final int offset;
@@ -39,6 +39,7 @@ public final class CoreSlot {
 
     /** IO side: start owning the core and wake the parked actor. */
     public void grant() {
+        buffer.putLongRelease(offset + GRANTED_AT, System.nanoTime());
         buffer.putLongRelease(offset + STATE, GRANTED);
         waker.run();
     }
@@ -50,6 +51,9 @@ public final class CoreSlot {
         waker.run();
         return true;
     }
+
+    /** When the IO core last granted this core ({@link System#nanoTime()}): the start of the grant reaction time. */
+    public long grantedAt() { return buffer.getLongVolatile(offset + GRANTED_AT); }
 
     public long drainTo() { return buffer.getLongVolatile(offset + DRAIN_TO); }
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.HdrHistogram.Recorder;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -27,6 +28,7 @@ public final class AppRuntime {
     private final String idleStrategy;
     private final CoreActor.ParkAfter parkAfter;
     private final AtomicLongArray delivered = new AtomicLongArray(Streams.MAX_CORES);
+    private final Recorder grantReaction = new Recorder(3);
     private final Map<Integer, ActorRef<CoreActor.Command>> coreActors = new ConcurrentHashMap<>();
     private int generation;
 
@@ -60,7 +62,7 @@ public final class AppRuntime {
         if (coreActors.containsKey(core)) return CompletableFuture.failedFuture(new IllegalStateException("app " + spec.name() + " already has a core-actor for core " + core));
         CompletableFuture<Void> ready = new CompletableFuture<>();
         var behavior = CoreActor.create(aeron, streams, appId, core, slot, spec.handlers(), pollBatch,
-            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, delivered, ready);
+            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, delivered, grantReaction, ready);
         String name = "calisto-" + spec.name() + "-core-" + core + "-" + (generation++);
         coreActors.put(core, system.systemActorOf(behavior, name, DispatcherSelector.fromConfig("calisto.core-dispatcher")));
         return ready;
@@ -76,6 +78,9 @@ public final class AppRuntime {
     }
 
     public AppSpec spec() { return spec; }
+
+    /** Nanoseconds from each grant to the first packet the granted core-actor handled (interval histograms). */
+    public Recorder grantReaction() { return grantReaction; }
 
     public int appId() { return appId; }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.agrona.concurrent.IdleStrategy;
+import org.HdrHistogram.Recorder;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -53,13 +54,15 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     private long handlerErrors;
     private int emptyPolls;
     private long lastWorkNanos;
+    private boolean awaitingFirstPacket;
+    private final Recorder grantReaction;
 
     static Behavior<Command> create(Aeron aeron, Streams streams, int appId, int core, CoreSlot slot, PacketHandlerFactory factory,
                                     int pollBatch, IdleStrategy idle, ParkAfter parkAfter, AtomicLongArray delivered,
-                                    CompletableFuture<Void> ready) {
+                                    Recorder grantReaction, CompletableFuture<Void> ready) {
         return Behaviors.setup(ctx -> {
             try {
-                CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, slot, factory, pollBatch, idle, parkAfter, delivered);
+                CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, slot, factory, pollBatch, idle, parkAfter, delivered, grantReaction);
                 Thread me = Thread.currentThread();
                 slot.waker(() -> LockSupport.unpark(me));
                 ready.complete(null);
@@ -73,8 +76,10 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     }
 
     private CoreActor(ActorContext<Command> ctx, Aeron aeron, Streams streams, int appId, int core, CoreSlot slot,
-                      PacketHandlerFactory factory, int pollBatch, IdleStrategy idle, ParkAfter parkAfter, AtomicLongArray delivered) {
+                      PacketHandlerFactory factory, int pollBatch, IdleStrategy idle, ParkAfter parkAfter, AtomicLongArray delivered,
+                      Recorder grantReaction) {
         super(ctx);
+        this.grantReaction = grantReaction;
         this.core = core;
         this.slot = slot;
         this.rx = aeron.addSubscription(streams.channel(), Streams.rxStreamId(appId, core));
@@ -102,6 +107,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         if (state == CoreSlot.PARKED) {
             // not our core now: block (no spinning) until the IO core grants it; the timeout lets Stop through
             LockSupport.parkNanos(PARK_NANOS);
+            awaitingFirstPacket = true;
             self.tell(Poll.INSTANCE);
             return this;
         }
@@ -112,6 +118,11 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
             delivered.setRelease(core, delivered.getPlain(core) + n);
             emptyPolls = 0;
             lastWorkNanos = System.nanoTime();
+            if (awaitingFirstPacket) {
+                // grant → first packet handled on this core: the scheduler's reaction time
+                awaitingFirstPacket = false;
+                grantReaction.recordValue(Math.max(0, lastWorkNanos - slot.grantedAt()));
+            }
             if (state == CoreSlot.YIELD_REQUESTED) slot.cas(CoreSlot.YIELD_REQUESTED, CoreSlot.GRANTED);
         } else if (state == CoreSlot.REVOKING) {
             if (position >= slot.drainTo()) slot.cas(CoreSlot.REVOKING, CoreSlot.PARKED);

@@ -1,0 +1,36 @@
+package io.calisto.cli;
+
+import com.typesafe.config.ConfigException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ./calisto}: user mistakes end with exit code 2 and one line on stderr, never a stack trace. */
+@Command(name = "calisto", mixinStandardHelpOptions = true, version = "Calisto-J 0.1.0",
+    description = "Low-latency packet dataplane: Shenango's IOKernel with Calisto's flow-affinity dispatch.",
+    subcommands = {RunCommand.class, FlowsCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static final int USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams and returns the exit code (tests call this directly). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out).setErr(err);
+        cli.setParameterExceptionHandler((e, a) -> {
+            err.println("calisto: " + e.getMessage());
+            return USAGE;
+        });
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof UserError || e instanceof IllegalArgumentException || e instanceof ConfigException) {
+                err.println("calisto: " + e.getMessage());
+                return USAGE;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,16 @@
+package io.calisto.control;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One application's counters as {@code GetStats} returns them. Read without stopping the IO thread, so fields are
+ * each exact but not one atomic snapshot.
+ */
+public record AppStats(String app, String policy, int guaranteed, int burstable, List<Integer> heldCores,
+                       List<CoreStats> cores, Map<String, Long> drops, long grants, long yields, long preemptions,
+                       long revokes, long migratedFlows, long tableFullFallbacks) {
+
+    /** Per core: packets dispatched there, packets the app's handler got there, bytes still queued. */
+    public record CoreStats(int core, long dispatched, long delivered, long queuedBytes, String state) {}
+}

@@ -1,0 +1,312 @@
+package io.calisto.control;
+
+import com.typesafe.config.Config;
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.calisto.aeron.CoreSlot;
+import io.calisto.aeron.EmbeddedDriver;
+import io.calisto.aeron.FrameLayout;
+import io.calisto.aeron.IdleStrategies;
+import io.calisto.aeron.Streams;
+import io.calisto.core.AppRuntime;
+import io.calisto.core.AppSpec;
+import io.calisto.io.dispatch.DispatchPolicy;
+import io.calisto.io.kernel.AppDispatch;
+import io.calisto.io.sched.SchedulerListener;
+import org.apache.pekko.actor.typed.ActorRef;
+import io.calisto.io.kernel.IoCommand;
+import io.calisto.io.kernel.IoKernel;
+import io.calisto.io.port.PacketPort;
+import io.calisto.io.rss.Toeplitz;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.AgentRunner;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: media driver, Aeron client, the IO thread running {@link IoKernel}, the control-plane
+ * actor system, and the applications. Every app gets a parked core-actor per pool core at registration; from then on
+ * the {@link io.calisto.io.sched.CoreScheduler} on the IO thread grants and takes back cores on its own.
+ */
+public final class Dataplane implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
+
+    private final Config config;
+    private final EmbeddedDriver driver;
+    private final Aeron aeron;
+    private final Streams streams;
+    private final IoKernel kernel;
+    private final AgentRunner ioRunner;
+    private final ActorSystem<ControlPlane.Command> controlSystem;
+    private final int[] pool;
+    private final List<AppHandle> apps = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.Map<Integer, String> appNames = new java.util.concurrent.ConcurrentHashMap<>();
+    private int nextAppId;
+    private final java.util.concurrent.atomic.AtomicLong retiredDelivered = new java.util.concurrent.atomic.AtomicLong();
+    private volatile ActorRef<Management.Command> management;
+    private final EventPump events;
+
+    private Dataplane(Config config, PacketPort port) {
+        this.config = config;
+        this.pool = config.getIntList("calisto.cores.pool").stream().mapToInt(Integer::intValue).toArray();
+        if (pool.length == 0) throw new IllegalArgumentException("calisto.cores.pool is empty: the dataplane has no core to give");
+        Config aeronConf = config.getConfig("calisto.aeron");
+        this.streams = Streams.from(aeronConf);
+        String dir = EmbeddedDriver.directory(aeronConf);
+        this.driver = aeronConf.getBoolean("embedded-driver") ? EmbeddedDriver.launch(dir) : null;
+        this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+        Config io = config.getConfig("calisto.io");
+        int burst = io.getInt("burst");
+        if (burst < 1 || burst > 1024) throw new IllegalArgumentException("calisto.io.burst must be in 1..1024, was " + burst);
+        long interval = config.getDuration("calisto.scheduler.interval").toNanos();
+        this.kernel = new IoKernel(port, new Toeplitz(Toeplitz.parseKey(io.getString("rss-key"))), burst, io.getInt("max-frame"), pool, interval);
+        this.ioRunner = new AgentRunner(IdleStrategies.of("calisto.io.idle-strategy", io.getString("idle-strategy")),
+            t -> LOG.error("IO thread failed", t), null, kernel);
+        AgentRunner.startOnThread(ioRunner);
+        this.controlSystem = ActorSystem.create(ControlPlane.create(), "calisto", config);
+        this.events = new EventPump(kernel, this::appName, controlSystem);
+    }
+
+    /** Starts everything but the applications. */
+    public static Dataplane start(Config config, PacketPort port) {
+        return new Dataplane(config, port);
+    }
+
+    /**
+     * Registers an application living in {@code appSystem} with its core limits: a parked core-actor and an RX
+     * stream for every pool core (so a grant is a wake-up, not a start-up), then the IO core starts classifying
+     * for it and the scheduler grants its guaranteed cores.
+     */
+    public synchronized AppHandle register(ActorSystem<?> appSystem, AppSpec spec, int guaranteed, int burstable) {
+        if (guaranteed < 0 || burstable < Math.max(1, guaranteed) || burstable > pool.length) {
+            throw new IllegalArgumentException("core limits of app " + spec.name() + " must satisfy 0 <= guaranteed <= burstable <= "
+                + pool.length + " (pool size) and burstable >= 1, were guaranteed=" + guaranteed + " burstable=" + burstable);
+        }
+        for (AppHandle a : apps) if (a.name().equals(spec.name())) throw new IllegalArgumentException("an app named " + spec.name() + " is already registered");
+        if (nextAppId >= Streams.MAX_APPS) throw new IllegalArgumentException("no app id left (max " + Streams.MAX_APPS + " registrations per run)");
+        int appId = nextAppId++;
+        Config dispatch = config.getConfig("calisto.dispatch");
+        Subscription tx = aeron.addSubscription(streams.channel(), Streams.txStreamId(appId));
+        boolean track = config.getBoolean("calisto.io.track-migrations");
+        AppDispatch d = new AppDispatch(appId, spec.name(), spec.match(), dispatch.getString("policy"),
+            dispatch.getInt("flow-table-capacity"), tx, track ? dispatch.getInt("migration-table-capacity") : 0);
+        d.guaranteed = guaranteed;
+        d.burstable = burstable;
+        AppRuntime runtime = AppRuntime.register(appSystem, spec, aeron, streams, appId);
+        int maxFrame = config.getInt("calisto.io.max-frame");
+        for (int core : pool) {
+            ExclusivePublication pub = aeron.addExclusivePublication(streams.channel(), Streams.rxStreamId(appId, core));
+            if (pub.maxPayloadLength() < maxFrame + FrameLayout.HEADER_LENGTH) {
+                pub.close();
+                throw new IllegalArgumentException("calisto.aeron.mtu is too small for calisto.io.max-frame " + maxFrame);
+            }
+            CoreSlot slot = CoreSlot.onHeap();
+            await(runtime.start(core, slot), "start core-actor " + core + " of " + spec.name());
+            awaitConnected(pub, "core-actor " + core + " of " + spec.name());
+            d.attach(core, pub, slot);
+        }
+        AppHandle handle = new AppHandle(appId, spec.name(), d, runtime);
+        appNames.put(appId, spec.name());
+        try {
+            await(kernel.submit(new IoCommand.AddApp(d, new CompletableFuture<>())).done(), "register app " + spec.name());
+        } catch (RuntimeException e) {
+            for (int core : runtime.coreActors()) runtime.stop(core);
+            throw e;
+        }
+        apps.add(handle);
+        return handle;
+    }
+
+    private static void awaitConnected(ExclusivePublication pub, String who) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!pub.isConnected()) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException(who + " did not subscribe within 5 s");
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Unregisters {@code name}: stops classifying its packets, lets its core-actors consume what is queued (up to
+     * {@code calisto.run.drain-timeout}), stops them, and counts whatever it never consumed as app-gone.
+     * Returns that count.
+     */
+    public synchronized long unregister(String name) {
+        AppHandle h = app(name);
+        AppDispatch d = h.dispatch();
+        long[] target = new long[Streams.MAX_CORES];
+        onIoThread(k -> {
+            k.stopClassifying(d);
+            System.arraycopy(d.published, 0, target, 0, target.length);
+        }, "stop classifying " + name);
+        long deadline = System.nanoTime() + config.getDuration("calisto.run.drain-timeout").toNanos();
+        for (int core : pool) {
+            while (d.slots[core].consumed() < target[core] && System.nanoTime() < deadline) sleep(1);
+        }
+        for (int core : h.runtime().coreActors()) await(h.runtime().stop(core), "stop core-actor " + core + " of " + name);
+        long undelivered = 0;
+        for (int core : pool) undelivered += d.dispatched(core) - h.runtime().delivered(core);
+        long gone = undelivered;
+        onIoThread(k -> k.retire(d, gone), "retire " + name);
+        for (int core : pool) d.rxByCore(core).close();
+        retiredDelivered.addAndGet(h.runtime().deliveredTotal());
+        apps.remove(h);
+        return gone;
+    }
+
+    /** Swaps {@code name}'s dispatch policy between two IO bursts; the new table is built off the IO thread. */
+    public void setPolicy(String name, String policy) {
+        AppDispatch d = app(name).dispatch();
+        DispatchPolicy next = DispatchPolicy.create(policy, d.cores(), config.getInt("calisto.dispatch.flow-table-capacity"));
+        onIoThread(k -> d.policy(next), "set policy of " + name);
+    }
+
+    public void setCoreLimits(String name, int guaranteed, int burstable) {
+        AppDispatch d = app(name).dispatch();
+        onIoThread(k -> k.scheduler().setLimits(d, guaranteed, burstable, System.nanoTime()), "set limits of " + name);
+    }
+
+    public void drainCore(int core, boolean restore) {
+        onIoThread(k -> {
+            if (restore) k.scheduler().restoreCore(core);
+            else k.scheduler().drainCore(core, System.nanoTime());
+        }, (restore ? "restore" : "drain") + " core " + core);
+    }
+
+    public List<AppStats> stats() {
+        List<AppStats> out = new ArrayList<>();
+        for (AppHandle h : apps) {
+            AppDispatch d = h.dispatch();
+            List<AppStats.CoreStats> cores = new ArrayList<>();
+            for (int core : pool) {
+                long queued = Math.max(0, d.published[core] - d.slots[core].consumed());
+                cores.add(new AppStats.CoreStats(core, d.dispatched(core), h.runtime().delivered(core), queued,
+                    CoreSlot.name(d.slots[core].state())));
+            }
+            java.util.Map<String, Long> drops = new java.util.LinkedHashMap<>();
+            for (io.calisto.aeron.DropReason r : io.calisto.aeron.DropReason.values()) drops.put(r.label(), d.dropped(r));
+            out.add(new AppStats(h.name(), d.policy().name(), d.guaranteed, d.burstable,
+                java.util.Arrays.stream(d.heldCores()).boxed().toList(), cores, drops,
+                d.schedEvents.get(SchedulerListener.GRANTED), d.schedEvents.get(SchedulerListener.YIELDED),
+                d.schedEvents.get(SchedulerListener.PREEMPTED), d.schedEvents.get(SchedulerListener.REVOKED),
+                d.migratedFlows(), d.policy().tableFullFallbacks()));
+        }
+        return out;
+    }
+
+    /** The management actor (created on first use). */
+    public synchronized ActorRef<Management.Command> management() {
+        if (management == null) {
+            management = controlSystem.systemActorOf(Management.create(this), "management", org.apache.pekko.actor.typed.Props.empty());
+        }
+        return management;
+    }
+
+    private AppHandle app(String name) {
+        for (AppHandle h : apps) if (h.name().equals(name)) return h;
+        throw new IllegalArgumentException("no app named '" + name + "'");
+    }
+
+    /** Runs {@code action} on the IO thread and waits for it. */
+    public void onIoThread(java.util.function.Consumer<IoKernel> action, String what) {
+        await(kernel.submit(new IoCommand.Call(action, new CompletableFuture<>())).done(), what);
+    }
+
+    /**
+     * Stops reading the port, waits until every core-actor consumed everything published to it and the last replies
+     * went out: afterwards every received packet is either delivered or counted as dropped.
+     */
+    public synchronized void drainAndStop(Duration timeout) {
+        await(kernel.submit(new IoCommand.StopRx(new CompletableFuture<>())).done(), "stop rx");
+        long[][] target = new long[Streams.MAX_APPS][];
+        onIoThread(k -> {
+            for (AppHandle a : apps) target[a.appId()] = a.dispatch().published.clone();
+        }, "snapshot positions");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (AppHandle a : apps) {
+            for (int core : pool) {
+                CoreSlot slot = a.dispatch().slots[core];
+                while (slot.consumed() < target[a.appId()][core] && System.nanoTime() < deadline) sleep(1);
+            }
+        }
+        long last = -1;
+        while (System.nanoTime() < deadline) {
+            long replies = kernel.replies();
+            if (replies == last) break;
+            last = replies;
+            sleep(50);
+        }
+        events.pump();
+    }
+
+    public IoKernel kernel() { return kernel; }
+
+    /** Packets handed to app handlers, including apps that have since unregistered. */
+    public long deliveredTotal() {
+        long sum = retiredDelivered.get();
+        for (AppHandle a : apps) sum += a.runtime().deliveredTotal();
+        return sum;
+    }
+
+    public List<AppHandle> apps() { return List.copyOf(apps); }
+
+    public ActorSystem<ControlPlane.Command> controlSystem() { return controlSystem; }
+
+    public Aeron aeron() { return aeron; }
+
+    public Streams streams() { return streams; }
+
+    @Override
+    public void close() {
+        events.close();
+        ioRunner.close();
+        for (AppHandle a : apps) {
+            for (int core : a.runtime().coreActors()) {
+                try {
+                    a.runtime().stop(core).get(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    LOG.warn("core-actor {} of {} did not stop: {}", core, a.name(), e.toString());
+                }
+            }
+        }
+        controlSystem.terminate();
+        try {
+            controlSystem.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("control-plane actor system did not terminate cleanly: {}", e.toString());
+        }
+        aeron.close();
+        if (driver != null) driver.close();
+    }
+
+    String appName(int appId) { return appNames.getOrDefault(appId, "app" + appId); }
+
+    private static void await(CompletableFuture<Void> f, String what) {
+        try {
+            f.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(what + " failed: " + c, c);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(what + " timed out after 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + " interrupted");
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}

@@ -1,0 +1,51 @@
+package io.calisto.control;
+
+import io.calisto.io.kernel.IoKernel;
+import java.util.function.IntFunction;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Moves scheduler decisions off the IO thread's queue into the control plane, every millisecond, in order.
+ * A plain daemon thread: Pekko timers could do it too, but this keeps the order obvious and the IO side lock-free.
+ */
+final class EventPump implements AutoCloseable {
+    private final IoKernel kernel;
+    private final IntFunction<String> appName;
+    private final ActorRef<ControlPlane.Command> controlPlane;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    EventPump(IoKernel kernel, IntFunction<String> appName, ActorRef<ControlPlane.Command> controlPlane) {
+        this.kernel = kernel;
+        this.appName = appName;
+        this.controlPlane = controlPlane;
+        this.thread = Thread.ofPlatform().daemon().name("calisto-events").start(this::loop);
+    }
+
+    private void loop() {
+        while (running) {
+            pump();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    synchronized void pump() {
+        kernel.drainEvents(e -> controlPlane.tell(new ControlPlane.Publish(CoreEvent.of(e, appName.apply(e.appId())))));
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pump();
+    }
+}

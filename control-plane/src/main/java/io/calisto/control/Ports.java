@@ -1,0 +1,29 @@
+package io.calisto.control;
+
+import com.typesafe.config.Config;
+import io.calisto.io.port.PacketPort;
+import io.calisto.io.port.PcapPort;
+import io.calisto.io.port.SyntheticConfig;
+import io.calisto.io.port.SyntheticPort;
+
+/** Builds the port named by {@code calisto.run.port}. */
+public final class Ports {
+    private Ports() {}
+
+    public static PacketPort create(Config config) {
+        String kind = config.getString("calisto.run.port");
+        return switch (kind) {
+            case "synthetic" -> new SyntheticPort(SyntheticConfig.from(config.getConfig("calisto.synthetic")));
+            case "pcap" -> {
+                Config pcap = config.getConfig("calisto.pcap");
+                String in = pcap.getString("in");
+                if (in.isEmpty()) throw new IllegalArgumentException("port pcap needs an input capture (--pcap FILE or calisto.pcap.in)");
+                String out = pcap.getString("out");
+                int loops = pcap.getInt("loops");
+                if (loops < 1) throw new IllegalArgumentException("calisto.pcap.loops must be >= 1, was " + loops);
+                yield PcapPort.open(java.nio.file.Path.of(in), out.isEmpty() ? null : java.nio.file.Path.of(out), loops);
+            }
+            default -> throw new IllegalArgumentException("calisto.run.port must be synthetic or pcap, was '" + kind + "'");
+        };
+    }
+}

@@ -1,0 +1,53 @@
+package io.calisto.control;
+
+import io.calisto.aeron.DropReason;
+import io.calisto.io.kernel.IoKernel;
+import java.io.PrintWriter;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The end-of-run account: every packet the port produced is delivered to an app or dropped with a reason;
+ * {@code unaccounted} is what is neither and must be 0.
+ */
+public record RunSummary(long received, long delivered, long dropped, long replies, long transmitted,
+                         long migratedFlows, long unaccounted) {
+
+    public static RunSummary of(Dataplane dp) {
+        IoKernel k = dp.kernel();
+        long delivered = dp.deliveredTotal(), migrated = 0;
+        for (AppHandle a : dp.apps()) migrated += Math.max(0, a.dispatch().migratedFlows());
+        long dropped = k.droppedTotal() - k.dropped(DropReason.TX_FULL);
+        long received = k.received();
+        return new RunSummary(received, delivered, dropped, k.replies(), k.transmitted(), migrated, received - delivered - dropped);
+    }
+
+    /** Prints the human summary: totals, per app and core, drops by reason, migrations, latency. */
+    public static void print(Dataplane dp, RunSummary s, Histogram latency, PrintWriter out) {
+        IoKernel k = dp.kernel();
+        out.println("== summary (port " + k.port().name() + ") ==");
+        out.printf("received     %d%n", s.received());
+        for (AppHandle a : dp.apps()) {
+            long sum = a.runtime().deliveredTotal();
+            out.printf("app %-8s  delivered %d  policy %s  flows %d  migrated-flows %d  table-full-fallbacks %d  rebinds %d%n",
+                a.name(), sum, a.dispatch().policy().name(), a.dispatch().flowsSeen(), a.dispatch().migratedFlows(),
+                a.dispatch().policy().tableFullFallbacks(), a.dispatch().policy().rebinds());
+            for (int core = 0; core < io.calisto.aeron.Streams.MAX_CORES; core++) {
+                long dispatched = a.dispatch().dispatched(core);
+                if (dispatched > 0) out.printf("  core %-3d  dispatched %d  delivered %d%n", core, dispatched, a.runtime().delivered(core));
+            }
+        }
+        out.printf("dropped      %d%n", s.dropped());
+        for (DropReason r : DropReason.values()) {
+            long n = k.dropped(r);
+            if (n > 0) out.printf("  %-13s %d  (%s)%n", r.label(), n, r.description());
+        }
+        out.printf("replies      %d  transmitted %d%n", s.replies(), s.transmitted());
+        out.printf("flow-migrations %d%n", s.migratedFlows());
+        if (latency.getTotalCount() > 0) {
+            out.printf("latency us   p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f  (ingress -> reply at the IO core)%n",
+                latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3,
+                latency.getValueAtPercentile(99.9) / 1e3, latency.getMaxValue() / 1e3);
+        }
+        out.printf("unaccounted  %d%n", s.unaccounted());
+    }
+}

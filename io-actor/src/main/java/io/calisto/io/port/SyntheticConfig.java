@@ -1,0 +1,50 @@
+package io.calisto.io.port;
+
+import com.typesafe.config.Config;
+import io.calisto.aeron.MatchRule;
+
+/** Settings of the in-process traffic generator ({@code calisto.synthetic}), validated with the key in each message. */
+public record SyntheticConfig(int flows, long rate, boolean poisson, int packetBytes, double tcpFraction, double ipv6Fraction,
+                              long maxPackets, long seed, long dstMac, byte[] dstIpv4, byte[] dstIpv6, int dstPort) {
+    public static final int MIN_BYTES = 64;
+
+    public static SyntheticConfig from(Config c) {
+        int flows = c.getInt("flows");
+        if (flows < 1 || flows > (1 << 24)) throw bad("flows", "must be in 1.." + (1 << 24), flows);
+        long rate = c.getLong("rate");
+        if (rate < 0) throw bad("rate", "must be >= 0", rate);
+        String arrival = c.getString("arrival");
+        if (!arrival.equals("poisson") && !arrival.equals("constant")) throw bad("arrival", "must be constant or poisson", "'" + arrival + "'");
+        int bytes = c.getInt("packet-bytes");
+        if (bytes < MIN_BYTES || bytes > RxBatch.SLOT_BYTES) throw bad("packet-bytes", "must be in " + MIN_BYTES + ".." + RxBatch.SLOT_BYTES, bytes);
+        double tcp = c.getDouble("tcp-fraction"), v6 = c.getDouble("ipv6-fraction");
+        if (tcp < 0 || tcp > 1) throw bad("tcp-fraction", "must be in 0..1", tcp);
+        if (v6 < 0 || v6 > 1) throw bad("ipv6-fraction", "must be in 0..1", v6);
+        long max = c.getLong("max-packets");
+        if (max < 0) throw bad("max-packets", "must be >= 0", max);
+        int port = c.getInt("dst-port");
+        if (port < 0 || port > 65535) throw bad("dst-port", "must be in 0..65535", port);
+        byte[] ip4 = address(c, "dst-ip", 4), ip6 = address(c, "dst-ipv6", 16);
+        long mac;
+        try {
+            mac = MatchRule.parseMac(c.getString("dst-mac"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("calisto.synthetic.dst-mac: " + e.getMessage());
+        }
+        return new SyntheticConfig(flows, rate, arrival.equals("poisson"), bytes, tcp, v6, max, c.getLong("seed"), mac, ip4, ip6, port);
+    }
+
+    private static byte[] address(Config c, String key, int length) {
+        try {
+            byte[] a = MatchRule.parseIp(c.getString(key));
+            if (a.length != length) throw new IllegalArgumentException("must be an IPv" + (length == 4 ? 4 : 6) + " address");
+            return a;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("calisto.synthetic." + key + ": " + e.getMessage());
+        }
+    }
+
+    private static IllegalArgumentException bad(String key, String rule, Object was) {
+        return new IllegalArgumentException("calisto.synthetic." + key + " " + rule + ", was " + was);
+    }
+}

@@ -13,6 +13,8 @@ public final class Main {
     public static final int USAGE = 2;
 
     public static void main(String[] args) {
+        // initialise SLF4J before any other thread logs, or it prints a "replayed calls" warning
+        org.slf4j.LoggerFactory.getILoggerFactory();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

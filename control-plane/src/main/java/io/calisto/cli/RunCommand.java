@@ -94,6 +94,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             dp.register(appSystem, EchoApp.spec(config.getConfig("calisto.demo")), config.getInt("calisto.cores.guaranteed"),
                 config.getInt("calisto.cores.burstable"));
+            dp.startRx();
             IoKernel k = dp.kernel();
             out.printf("calisto run: port %s, policy %s, cores %d..%d of pool %s, for %s%n", port.name(), config.getString("calisto.dispatch.policy"),
                 config.getInt("calisto.cores.guaranteed"), config.getInt("calisto.cores.burstable"), config.getIntList("calisto.cores.pool"), runFor);
@@ -101,11 +102,12 @@ public final class RunCommand implements Callable<Integer> {
             for (int second = 1; System.nanoTime() < end && !k.rxExhausted(); second++) {
                 long next = start + second * 1_000_000_000L;
                 while (System.nanoTime() < Math.min(next, end) && !k.rxExhausted()) sleep(10);
+                long delivered = dp.deliveredTotal();
                 long rx = k.received();
                 var interval = k.latency().getIntervalHistogram();
                 latency.add(interval);
                 out.printf("[%3ds] rx %d (+%d/s)  delivered %d  dropped %d  replies %d  p99 %.1f us%n", second, rx, rx - lastRx,
-                    dp.apps().stream().mapToLong(a -> a.runtime().deliveredTotal()).sum(), k.droppedTotal(), k.replies(),
+                    delivered, k.droppedTotal(), k.replies(),
                     interval.getValueAtPercentile(99) / 1e3);
                 lastRx = rx;
             }

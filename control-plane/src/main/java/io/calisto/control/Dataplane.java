@@ -212,6 +212,11 @@ public final class Dataplane implements AutoCloseable {
         throw new IllegalArgumentException("no app named '" + name + "'");
     }
 
+    /** Starts reading the port: call once the apps that should see the first packet are registered. */
+    public void startRx() {
+        await(kernel.submit(new IoCommand.SetRx(true, new CompletableFuture<>())).done(), "start rx");
+    }
+
     /** Runs {@code action} on the IO thread and waits for it. */
     public void onIoThread(java.util.function.Consumer<IoKernel> action, String what) {
         await(kernel.submit(new IoCommand.Call(action, new CompletableFuture<>())).done(), what);
@@ -222,7 +227,7 @@ public final class Dataplane implements AutoCloseable {
      * went out: afterwards every received packet is either delivered or counted as dropped.
      */
     public synchronized void drainAndStop(Duration timeout) {
-        await(kernel.submit(new IoCommand.StopRx(new CompletableFuture<>())).done(), "stop rx");
+        await(kernel.submit(new IoCommand.SetRx(false, new CompletableFuture<>())).done(), "stop rx");
         long[][] target = new long[Streams.MAX_APPS][];
         onIoThread(k -> {
             for (AppHandle a : apps) target[a.appId()] = a.dispatch().published.clone();

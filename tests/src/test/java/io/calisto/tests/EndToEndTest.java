@@ -10,7 +10,6 @@ import io.calisto.control.AppHandle;
 import io.calisto.control.Dataplane;
 import io.calisto.control.Ports;
 import io.calisto.control.RunSummary;
-import io.calisto.control.StaticCoreAllocator;
 import io.calisto.core.demo.EchoApp;
 import java.time.Duration;
 import java.util.Map;
@@ -29,9 +28,10 @@ class EndToEndTest {
 
     static RunSummary runToExhaustion(Config config, java.util.function.Consumer<Dataplane> check) throws Exception {
         ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "e2e-apps", config);
-        try (Dataplane dp = Dataplane.start(config, Ports.create(config),
-                new StaticCoreAllocator(config.getIntList("calisto.cores.pool"), config.getInt("calisto.cores.per-app")))) {
-            dp.register(apps, EchoApp.spec(config.getConfig("calisto.demo")));
+        try (Dataplane dp = Dataplane.start(config, Ports.create(config))) {
+            dp.register(apps, EchoApp.spec(config.getConfig("calisto.demo")), config.getInt("calisto.cores.guaranteed"),
+                config.getInt("calisto.cores.burstable"));
+            dp.startRx();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!dp.kernel().rxExhausted() && System.nanoTime() < deadline) Thread.sleep(10);
             assertTrue(dp.kernel().rxExhausted(), "synthetic port did not finish within 60 s");
@@ -55,7 +55,8 @@ class EndToEndTest {
             "calisto.synthetic.flows", 500,
             "calisto.synthetic.ipv6-fraction", 0.3,
             "calisto.synthetic.tcp-fraction", 0.3,
-            "calisto.cores.per-app", 2,
+            "calisto.cores.guaranteed", 2,
+            "calisto.cores.burstable", 2,
             "calisto.io.idle-strategy", "backoff"));
         RunSummary s = runToExhaustion(c, dp -> {
             AppHandle echo = dp.apps().getFirst();

@@ -51,7 +51,7 @@ public final class IoKernel implements Agent {
     private final CoreScheduler scheduler;
     private final ManyToOneConcurrentArrayQueue<SchedEvent> events = new ManyToOneConcurrentArrayQueue<>(65536);
     private volatile long eventsLost;
-    private volatile boolean rxStopped;
+    private volatile boolean rxStopped = true;
     private volatile boolean rxExhausted;
 
     public IoKernel(PacketPort port, Toeplitz toeplitz, int burst, int maxFrame, int[] corePool, long schedulerIntervalNanos) {
@@ -120,6 +120,8 @@ public final class IoKernel implements Agent {
         }
         ExclusivePublication pub = app.rxByCore[core];
         long result = pub.tryClaim(FrameLayout.HEADER_LENGTH + len, claim);
+        // ADMIN_ACTION means the term just rotated: the claim succeeds on a retry, it is not back pressure
+        if (result == Publication.ADMIN_ACTION) result = pub.tryClaim(FrameLayout.HEADER_LENGTH + len, claim);
         if (result < 0) {
             drop(app, result == Publication.NOT_CONNECTED || result == Publication.CLOSED ? DropReason.APP_GONE : DropReason.BACKPRESSURE);
             return;
@@ -191,7 +193,7 @@ public final class IoKernel implements Agent {
                 apps[appCount++] = app;
                 classifier.add(app.appId, app.rule);
             }
-            case IoCommand.StopRx s -> rxStopped = true;
+            case IoCommand.SetRx s -> rxStopped = !s.on();
             case IoCommand.Call call -> call.action().accept(this);
         }
     }

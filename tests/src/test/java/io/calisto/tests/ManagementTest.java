@@ -1,7 +1,6 @@
 package io.calisto.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -96,17 +95,22 @@ class ManagementTest {
         assertEquals(new Management.Done("echo limits guaranteed=2 burstable=2"), ask(r -> new Management.SetCoreLimits("echo", 2, 2, r)));
         // the new guarantee is met by the next scheduler checks
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        AppStats s;
+        AppStats polled;
         do {
-            s = ((Management.Stats) ask(r -> new Management.GetStats(r))).apps().getFirst();
-        } while (s.heldCores().size() < 2 && System.nanoTime() < deadline);
+            polled = ((Management.Stats) ask(r -> new Management.GetStats(r))).apps().getFirst();
+        } while (polled.heldCores().size() < 2 && System.nanoTime() < deadline);
+        AppStats s = polled;
         assertEquals("modulo", s.policy());
         assertEquals(2, s.guaranteed());
         assertEquals(2, s.heldCores().size());
         assertEquals(3, s.cores().size());
-        assertEquals(new Management.Done("drained core 2"), ask(r -> new Management.DrainCore(2, false, r)));
-        assertInstanceOf(Management.Rejected.class, ask(r -> new Management.DrainCore(2, false, r)));
-        assertEquals(new Management.Done("restored core 2"), ask(r -> new Management.DrainCore(2, true, r)));
+        // the one pool core echo does not hold can go out of service; one of its guaranteed cores cannot
+        int spare = java.util.stream.IntStream.of(0, 1, 2).filter(c -> !s.heldCores().contains(c)).findFirst().getAsInt();
+        int held = s.heldCores().getFirst();
+        assertEquals(new Management.Done("drained core " + spare), ask(r -> new Management.DrainCore(spare, false, r)));
+        assertEquals(new Management.Rejected("core " + spare + " is already out of service"), ask(r -> new Management.DrainCore(spare, false, r)));
+        assertEquals(new Management.Rejected("core " + held + " holds part of app echo's guarantee of 2"), ask(r -> new Management.DrainCore(held, false, r)));
+        assertEquals(new Management.Done("restored core " + spare), ask(r -> new Management.DrainCore(spare, true, r)));
     }
 
     @Test

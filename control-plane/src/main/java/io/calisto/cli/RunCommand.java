@@ -41,8 +41,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--cores", description = "Static assignment: the app holds exactly N cores (default: scheduler between calisto.cores.guaranteed = 1 and burstable = 4).")
     Integer cores;
 
-    @Option(names = "--port", description = "synthetic | pcap (default: calisto.run.port = synthetic).")
+    @Option(names = "--port", description = "synthetic | pcap | dpdk (default: calisto.run.port = synthetic).")
     String port;
+
+    @Option(names = "--eal", description = "DPDK EAL arguments, space-separated (default: calisto.dpdk.eal-args: no hugepages, net_null0).")
+    String eal;
+
+    @Option(names = "--dpdk-port", description = "DPDK device name or port id (default: calisto.dpdk.port = net_null0).")
+    String dpdkPort;
 
     @Option(names = "--pcap", description = "Capture to replay (implies --port pcap).")
     File pcap;
@@ -75,6 +81,8 @@ public final class RunCommand implements Callable<Integer> {
             .set("calisto.run.port", pcap != null ? "pcap" : port)
             .set("calisto.pcap.in", pcap == null ? null : pcap.getPath())
             .set("calisto.pcap.out", pcapOut == null ? null : pcapOut.getPath())
+            .set("calisto.dpdk.eal-args", eal == null ? null : java.util.List.of(eal.strip().split("\\s+")))
+            .set("calisto.dpdk.port", dpdkPort)
             .load();
         Duration runFor = duration != null ? Settings.duration("--duration", duration) : config.getDuration("calisto.run.duration");
         return run(config, runFor, events != null, spec.commandLine().getOut());
@@ -85,6 +93,9 @@ public final class RunCommand implements Callable<Integer> {
         ActorSystem<Void> appSystem = ActorSystem.create(Behaviors.empty(), "echo", config);
         Histogram latency = new Histogram(3);
         try (Dataplane dp = Dataplane.start(config, port)) {
+            // Ctrl-C: stop the IO thread and close the port (DPDK: stop + close the device) before the JVM exits
+            Thread hook = new Thread(dp::close, "calisto-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
             if (printEvents) {
                 var printer = dp.controlSystem().systemActorOf(Behaviors.<CoreEvent>receiveMessage(e -> {
                     out.println(e.toJson());
@@ -115,6 +126,7 @@ public final class RunCommand implements Callable<Integer> {
             latency.add(k.latency().getIntervalHistogram());
             RunSummary s = RunSummary.of(dp);
             RunSummary.print(dp, s, latency, out);
+            Runtime.getRuntime().removeShutdownHook(hook);
             return s.unaccounted() == 0 ? 0 : 1;
         } finally {
             appSystem.terminate();

@@ -266,8 +266,11 @@ public final class Dataplane implements AutoCloseable {
 
     public Streams streams() { return streams; }
 
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         events.close();
         ioRunner.close();
         for (AppHandle a : apps) {

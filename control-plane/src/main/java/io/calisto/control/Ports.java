@@ -1,7 +1,10 @@
 package io.calisto.control;
 
 import com.typesafe.config.Config;
+import io.calisto.io.ffm.DpdkConfig;
+import io.calisto.io.ffm.DpdkPort;
 import io.calisto.io.port.PacketPort;
+import io.calisto.io.rss.Toeplitz;
 import io.calisto.io.port.PcapPort;
 import io.calisto.io.port.SyntheticConfig;
 import io.calisto.io.port.SyntheticPort;
@@ -23,7 +26,9 @@ public final class Ports {
                 if (loops < 1) throw new IllegalArgumentException("calisto.pcap.loops must be >= 1, was " + loops);
                 yield PcapPort.open(java.nio.file.Path.of(in), out.isEmpty() ? null : java.nio.file.Path.of(out), loops);
             }
-            default -> throw new IllegalArgumentException("calisto.run.port must be synthetic or pcap, was '" + kind + "'");
+            case "dpdk" -> new DpdkPort(DpdkConfig.from(config.getConfig("calisto.dpdk"), Toeplitz.parseKey(config.getString("calisto.io.rss-key"))),
+                config.getInt("calisto.io.burst"));
+            default -> throw new IllegalArgumentException("calisto.run.port must be synthetic, pcap or dpdk, was '" + kind + "'");
         };
     }
 }

@@ -75,6 +75,12 @@ final class Dpdk {
     /** rx/tx burst and mempool dequeue: {@code (void *q, struct rte_mbuf **pkts, uint16_t n)}-like signatures. */
     static final FunctionDescriptor BURST = FunctionDescriptor.of(JAVA_SHORT, ADDRESS, ADDRESS, JAVA_SHORT);
     static final FunctionDescriptor DEQUEUE = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    /**
+     * Calls through a function pointer given as the first argument. Static final, so the JIT inlines the whole call;
+     * a handle bound per port would live in an instance field and cost a non-constant invokeExact per burst.
+     */
+    static final MethodHandle CALL_BURST = LINKER.downcallHandle(BURST, Linker.Option.critical(false));
+    static final MethodHandle CALL_DEQUEUE = LINKER.downcallHandle(DEQUEUE, Linker.Option.critical(false));
 
     private Dpdk() {}
 

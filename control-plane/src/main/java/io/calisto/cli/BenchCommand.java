@@ -1,0 +1,62 @@
+package io.calisto.cli;
+
+import io.calisto.io.ffm.DpdkRxBench;
+import io.calisto.io.pcap.PcapWriter;
+import io.calisto.io.port.RxBatch;
+import io.calisto.io.port.SyntheticConfig;
+import io.calisto.io.port.SyntheticPort;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code calisto bench NAME}: benchmarks that print a ratio against a baseline measured in the same run. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: dpdk-rx (FFM rx loop vs dpdk-testpmd rxonly).")
+public final class BenchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", description = "dpdk-rx")
+    String name;
+
+    @Option(names = "--seconds", defaultValue = "5", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--burst", defaultValue = "32", description = "Rx burst size, the same for both (default: ${DEFAULT-VALUE}).")
+    int burst;
+
+    @Override
+    public Integer call() throws Exception {
+        if (seconds < 1 || seconds > 600) throw new UserError("--seconds must be in 1..600, was " + seconds);
+        if (burst < 1 || burst > 512) throw new UserError("--burst must be in 1..512, was " + burst);
+        var out = spec.commandLine().getOut();
+        switch (name) {
+            case "dpdk-rx" -> {
+                Path pcap = Files.createTempFile("calisto-bench", ".pcap");
+                writeCapture(pcap);
+                DpdkRxBench.run(seconds, burst, pcap, line -> {
+                    out.println(line);
+                    out.flush();
+                });
+                Files.deleteIfExists(pcap);
+            }
+            default -> throw new UserError("unknown benchmark '" + name + "' (dpdk-rx)");
+        }
+        return 0;
+    }
+
+    /** 1024 synthetic UDP frames of 64 bytes over 256 flows: what net_pcap replays with infinite_rx. */
+    private static void writeCapture(Path pcap) {
+        SyntheticConfig cfg = SyntheticConfig.from(com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of("flows", 256, "rate", 0, "packet-bytes", 64))
+            .atPath("calisto.synthetic").withFallback(com.typesafe.config.ConfigFactory.defaultReference()).getConfig("calisto.synthetic"));
+        SyntheticPort gen = new SyntheticPort(cfg);
+        RxBatch batch = new RxBatch(1024);
+        gen.receive(batch, 0);
+        try (PcapWriter w = new PcapWriter(pcap, false)) {
+            for (int i = 0; i < batch.count(); i++) w.write(batch.frame(i), 0, batch.length(i), i);
+        }
+    }
+}

@@ -4,7 +4,8 @@ import com.typesafe.config.Config;
 import java.util.List;
 
 /** {@code calisto.dpdk}: EAL arguments, which port, ring and pool sizes. Validated with the key in each message. */
-public record DpdkConfig(List<String> ealArgs, String port, int rxRing, int txRing, int mempoolSize, int mempoolCache, byte[] rssKey) {
+public record DpdkConfig(List<String> ealArgs, String port, int rxRing, int txRing, int mempoolSize, int mempoolCache, byte[] rssKey,
+                         String netns) {
 
     public static DpdkConfig from(Config dpdk, byte[] rssKey) {
         List<String> eal = dpdk.getStringList("eal-args");
@@ -15,7 +16,7 @@ public record DpdkConfig(List<String> ealArgs, String port, int rxRing, int txRi
         if (pool < 1023) throw new IllegalArgumentException("calisto.dpdk.mempool-size must be >= 1023, was " + pool);
         int cache = dpdk.getInt("mempool-cache");
         if (cache < 0 || cache > 512) throw new IllegalArgumentException("calisto.dpdk.mempool-cache must be in 0..512, was " + cache);
-        return new DpdkConfig(List.copyOf(eal), port, rx, tx, pool, cache, rssKey);
+        return new DpdkConfig(List.copyOf(eal), port, rx, tx, pool, cache, rssKey, dpdk.getString("netns"));
     }
 
     private static int ring(Config c, String key) {

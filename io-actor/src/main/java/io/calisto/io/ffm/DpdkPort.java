@@ -50,38 +50,11 @@ public final class DpdkPort implements PacketPort {
 
     public DpdkPort(DpdkConfig cfg, int burst) {
         this.cfg = cfg;
-        Eal.init(cfg.ealArgs());
-        Arena arena = Arena.ofAuto();
-        try {
-            this.port = resolvePort(cfg.port(), arena);
-            int socket = (int) Dpdk.SOCKET_ID.invokeExact(port);
-            String poolName = "calisto_" + (port & 0xffff) + "_" + POOLS.incrementAndGet();
-            pool = (MemorySegment) Dpdk.POOL_CREATE.invokeExact(arena.allocateFrom(poolName), cfg.mempoolSize(), cfg.mempoolCache(),
-                (short) 0, (short) DATA_ROOM, socket);
-            if (pool.address() == 0) throw new DpdkException("rte_pktmbuf_pool_create failed: " + Dpdk.strerror(Dpdk.errno()));
-            MemorySegment info = arena.allocate(DEV_INFO_SIZE);
-            check((int) Dpdk.INFO_GET.invokeExact(port, info), "rte_eth_dev_info_get");
-            long rssOffloads = info.get(JAVA_LONG, INFO_RSS_OFFLOADS);
-            MemorySegment conf = arena.allocate(ETH_CONF_SIZE);
-            rssConfigured = (rssOffloads & RSS_IP_TCP_UDP) != 0;
-            if (rssConfigured) {
-                // ask the NIC for the same Toeplitz hash we compute in software, with our key
-                MemorySegment key = Arena.global().allocate(cfg.rssKey().length);
-                key.copyFrom(MemorySegment.ofArray(cfg.rssKey()));
-                conf.set(JAVA_INT, CONF_MQ_MODE, 1);
-                conf.set(ADDRESS, CONF_RSS_KEY, key);
-                conf.set(JAVA_BYTE, CONF_RSS_KEY_LEN, (byte) cfg.rssKey().length);
-                conf.set(JAVA_LONG, CONF_RSS_HF, rssOffloads & RSS_IP_TCP_UDP);
-            }
-            check((int) Dpdk.CONFIGURE.invokeExact(port, (short) 1, (short) 1, conf), "rte_eth_dev_configure");
-            check((int) Dpdk.RX_QUEUE_SETUP.invokeExact(port, (short) 0, (short) cfg.rxRing(), socket, MemorySegment.NULL, pool), "rte_eth_rx_queue_setup");
-            check((int) Dpdk.TX_QUEUE_SETUP.invokeExact(port, (short) 0, (short) cfg.txRing(), socket, MemorySegment.NULL), "rte_eth_tx_queue_setup");
-            check((int) Dpdk.DEV_START.invokeExact(port), "rte_eth_dev_start");
-        } catch (DpdkException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("DPDK set-up failed", t);
-        }
+        Eal.init(cfg.ealArgs(), cfg.netns());
+        Setup setup = NetNs.call(cfg.netns(), () -> setUp(cfg));
+        this.port = setup.port();
+        this.pool = setup.pool();
+        this.rssConfigured = setup.rss();
         // the fast-path pointers are published by rte_eth_dev_start
         MemorySegment fp = Dpdk.FP_OPS.asSlice((port & 0xffff) * FP_SIZE, FP_SIZE);
         long rxFn = fp.get(JAVA_LONG, FP_RX), txFn = fp.get(JAVA_LONG, FP_TX);
@@ -97,6 +70,47 @@ public final class DpdkPort implements PacketPort {
         txPkts = Arena.global().allocate(8L * cap, 64);
         rxPktsAddress = rxPkts.address();
         selfTest();
+    }
+
+    private record Setup(short port, MemorySegment pool, boolean rss) {}
+
+    /**
+     * Mempool, configure, queues, start. Runs inside {@code calisto.dpdk.netns} when set: af_packet brings its
+     * interface up through a socket opened by the calling thread, so that thread must see the interface.
+     */
+    private static Setup setUp(DpdkConfig cfg) {
+        Arena arena = Arena.ofAuto();
+        try {
+            short port = resolvePort(cfg.port(), arena);
+            int socket = (int) Dpdk.SOCKET_ID.invokeExact(port);
+            String poolName = "calisto_" + (port & 0xffff) + "_" + POOLS.incrementAndGet();
+            MemorySegment pool = (MemorySegment) Dpdk.POOL_CREATE.invokeExact(arena.allocateFrom(poolName), cfg.mempoolSize(), cfg.mempoolCache(),
+                (short) 0, (short) DATA_ROOM, socket);
+            if (pool.address() == 0) throw new DpdkException("rte_pktmbuf_pool_create failed: " + Dpdk.strerror(Dpdk.errno()));
+            MemorySegment info = arena.allocate(DEV_INFO_SIZE);
+            check((int) Dpdk.INFO_GET.invokeExact(port, info), "rte_eth_dev_info_get");
+            long rssOffloads = info.get(JAVA_LONG, INFO_RSS_OFFLOADS);
+            MemorySegment conf = arena.allocate(ETH_CONF_SIZE);
+            boolean rssConfigured = (rssOffloads & RSS_IP_TCP_UDP) != 0;
+            if (rssConfigured) {
+                // ask the NIC for the same Toeplitz hash we compute in software, with our key
+                MemorySegment key = Arena.global().allocate(cfg.rssKey().length);
+                key.copyFrom(MemorySegment.ofArray(cfg.rssKey()));
+                conf.set(JAVA_INT, CONF_MQ_MODE, 1);
+                conf.set(ADDRESS, CONF_RSS_KEY, key);
+                conf.set(JAVA_BYTE, CONF_RSS_KEY_LEN, (byte) cfg.rssKey().length);
+                conf.set(JAVA_LONG, CONF_RSS_HF, rssOffloads & RSS_IP_TCP_UDP);
+            }
+            check((int) Dpdk.CONFIGURE.invokeExact(port, (short) 1, (short) 1, conf), "rte_eth_dev_configure");
+            check((int) Dpdk.RX_QUEUE_SETUP.invokeExact(port, (short) 0, (short) cfg.rxRing(), socket, MemorySegment.NULL, pool), "rte_eth_rx_queue_setup");
+            check((int) Dpdk.TX_QUEUE_SETUP.invokeExact(port, (short) 0, (short) cfg.txRing(), socket, MemorySegment.NULL), "rte_eth_tx_queue_setup");
+            check((int) Dpdk.DEV_START.invokeExact(port), "rte_eth_dev_start");
+            return new Setup(port, pool, rssConfigured);
+        } catch (DpdkException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("DPDK set-up failed", t);
+        }
     }
 
     private static short resolvePort(String name, Arena arena) throws Throwable {
@@ -256,12 +270,15 @@ public final class DpdkPort implements PacketPort {
     public void close() {
         if (closed) return;
         closed = true;
-        try {
-            int rc = (int) Dpdk.DEV_STOP.invokeExact(port);
-            rc = (int) Dpdk.DEV_CLOSE.invokeExact(port);
-            Dpdk.POOL_FREE.invokeExact(pool);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        NetNs.call(cfg.netns(), () -> {
+            try {
+                int stopped = (int) Dpdk.DEV_STOP.invokeExact(port);
+                int closedRc = (int) Dpdk.DEV_CLOSE.invokeExact(port);
+                Dpdk.POOL_FREE.invokeExact(pool);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+            return null;
+        });
     }
 }

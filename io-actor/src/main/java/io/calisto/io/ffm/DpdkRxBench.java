@@ -38,7 +38,7 @@ public final class DpdkRxBench {
     }
 
     static double ffm(List<String> eal, String port, int seconds, int burst, Consumer<String> out) {
-        DpdkPort p = new DpdkPort(new DpdkConfig(eal, port, 1024, 1024, 16383, 256, Toeplitz.MICROSOFT_KEY), burst);
+        DpdkPort p = new DpdkPort(new DpdkConfig(eal, port, 1024, 1024, 16383, 256, Toeplitz.MICROSOFT_KEY, ""), burst);
         RxBatch batch = new RxBatch(burst);
         // one second of warm-up so the JIT has compiled the loop before it is timed
         loop(p, batch, 1_000_000_000L);

@@ -18,7 +18,13 @@ public final class Eal {
 
     private Eal() {}
 
-    public static synchronized void init(List<String> args) {
+    public static synchronized void init(List<String> args) { init(args, ""); }
+
+    /**
+     * As {@link #init(List)}, with the init thread first entering network namespace {@code netns} (empty: stay):
+     * vdevs probed during init (af_packet) then open their sockets in that namespace.
+     */
+    public static synchronized void init(List<String> args, String netns) {
         if (!Dpdk.available()) throw new DpdkException(Dpdk.unavailableReason());
         if (initArgs != null) {
             if (!initArgs.equals(args)) throw new DpdkException("DPDK EAL is already initialised in this process with " + initArgs + "; it cannot be re-initialised with " + args);
@@ -30,7 +36,16 @@ public final class Eal {
         }
         int[] rc = new int[1];
         int[] errno = new int[1];
+        RuntimeException[] failure = new RuntimeException[1];
         Thread t = Thread.ofPlatform().name("calisto-eal-init").start(() -> {
+            if (!netns.isEmpty()) {
+                try {
+                    NetNs.enter(netns);
+                } catch (RuntimeException e) {
+                    failure[0] = e;
+                    return;
+                }
+            }
             Arena arena = Arena.global();
             List<String> argv = new ArrayList<>();
             argv.add("calisto");
@@ -50,6 +65,7 @@ public final class Eal {
             Thread.currentThread().interrupt();
             throw new DpdkException("interrupted during EAL init");
         }
+        if (failure[0] != null) throw failure[0];
         if (rc[0] < 0) {
             String hint = errno[0] == 13 || errno[0] == 1 ? " (DPDK needs root here)" : "";
             throw new DpdkException("DPDK EAL init failed: " + Dpdk.strerror(errno[0]) + hint + " (args " + args + ")");

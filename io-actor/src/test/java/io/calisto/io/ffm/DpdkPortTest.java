@@ -49,7 +49,7 @@ class DpdkPortTest {
     }
 
     static DpdkPort port(String name) {
-        return new DpdkPort(new DpdkConfig(eal, name, 1024, 1024, 8191, 256, Toeplitz.MICROSOFT_KEY), 32);
+        return new DpdkPort(new DpdkConfig(eal, name, 1024, 1024, 8191, 256, Toeplitz.MICROSOFT_KEY, ""), 32);
     }
 
     @Test

@@ -39,7 +39,7 @@ public final class FlowsCommand implements Callable<Integer> {
     @Option(names = "--pcap", required = true, description = "Capture to read (classic pcap, Ethernet).")
     File pcap;
 
-    @Option(names = "--policy", description = "modulo | affinity (default: calisto.dispatch.policy = affinity).")
+    @Option(names = "--policy", description = "modulo | affinity | affinity-rebind | affinity-published (default: calisto.dispatch.policy = affinity).")
     String policy;
 
     @Option(names = "--cores", description = "Cores the app holds (default: calisto.cores.burstable = 4).")
@@ -62,8 +62,8 @@ public final class FlowsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!format.equals("csv") && !format.equals("table")) throw new UserError("--format must be csv or table, was '" + format + "'");
         if (!pcap.isFile()) throw new UserError("capture not found: " + pcap);
-        if (policy != null && !policy.equals("modulo") && !policy.equals("affinity")) {
-            throw new UserError("--policy must be modulo or affinity, was '" + policy + "'");
+        if (policy != null && !io.calisto.io.dispatch.DispatchPolicy.NAMES.contains(policy)) {
+            throw new UserError("--policy must be one of " + String.join(", ", io.calisto.io.dispatch.DispatchPolicy.NAMES) + "; was '" + policy + "'");
         }
         if (cores != null && cores < 1) throw new UserError("--cores must be >= 1, was " + cores);
         Config config = new Settings().file(configFile).set("calisto.dispatch.policy", policy).set("calisto.cores.burstable", cores).load();

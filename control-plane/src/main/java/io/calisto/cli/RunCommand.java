@@ -29,7 +29,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "How long to feed packets (default: calisto.run.duration = 10s).")
     String duration;
 
-    @Option(names = "--policy", description = "Dispatch policy: modulo | affinity (default: calisto.dispatch.policy = affinity).")
+    @Option(names = "--policy", description = "Dispatch policy: modulo | affinity | affinity-rebind | affinity-published (default: calisto.dispatch.policy = affinity).")
     String policy;
 
     @Option(names = "--flows", description = "Synthetic flows (default: calisto.synthetic.flows = 1000).")
@@ -65,8 +65,8 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (pcap != null && !pcap.isFile()) throw new UserError("capture not found: " + pcap);
-        if (policy != null && !policy.equals("modulo") && !policy.equals("affinity")) {
-            throw new UserError("--policy must be modulo or affinity, was '" + policy + "'");
+        if (policy != null && !io.calisto.io.dispatch.DispatchPolicy.NAMES.contains(policy)) {
+            throw new UserError("--policy must be one of " + String.join(", ", io.calisto.io.dispatch.DispatchPolicy.NAMES) + "; was '" + policy + "'");
         }
         if (flows != null && flows < 1) throw new UserError("--flows must be >= 1, was " + flows);
         if (rate != null && rate < 0) throw new UserError("--rate must be >= 0, was " + rate);

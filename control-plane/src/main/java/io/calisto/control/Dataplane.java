@@ -163,7 +163,10 @@ public final class Dataplane implements AutoCloseable {
     public void setPolicy(String name, String policy) {
         AppDispatch d = app(name).dispatch();
         DispatchPolicy next = DispatchPolicy.create(policy, d.cores(), config.getInt("calisto.dispatch.flow-table-capacity"));
-        onIoThread(k -> d.policy(next), "set policy of " + name);
+        onIoThread(k -> {
+            d.policy(next);
+            k.wireAcquirer(d);
+        }, "set policy of " + name);
     }
 
     public void setCoreLimits(String name, int guaranteed, int burstable) {

@@ -2,21 +2,50 @@ package io.calisto.io.dispatch;
 
 /**
  * Calisto: a per-application {@link FlowTable} RSS hash → core. A new flow is bound to the next core round-robin;
- * later packets of the flow go to that core for as long as the app holds it. When the bound core has been revoked
- * the flow is re-bound round-robin (counted as a rebind). A full table never fails a packet: the new flow is
- * dispatched by modulo and counted.
+ * later packets of the flow go to that core for as long as the app holds it. A full table never fails a packet: the
+ * new flow is dispatched by modulo and counted. What happens when a flow's bound core is no longer the app's depends
+ * on the {@link Mode}.
  */
 public final class AffinityTablePolicy implements DispatchPolicy {
+    /** What to do with a packet whose flow is bound to a core the app does not hold (any more). */
+    public enum Mode {
+        /** The paper: {@code cores_add_core(p, assigned_core)} takes the core back if it is idle; else re-bind. */
+        PAPER("affinity"),
+        /** Never ask for the core: re-bind the flow round-robin to a held core (counted as a rebind). */
+        REBIND("affinity-rebind"),
+        /** The published code: the table's core is a hint; when not held, modulo over the held cores, entry kept. */
+        PUBLISHED("affinity-published");
+
+        final String policyName;
+
+        Mode(String policyName) { this.policyName = policyName; }
+    }
+
+    /** Asks the scheduler for a specific core (paper mode); true if the app now holds it. */
+    @FunctionalInterface
+    public interface CoreAcquirer {
+        boolean acquire(int core, long nowNanos);
+    }
+
     private final ActiveCores cores;
     private final FlowTable table;
+    private final Mode mode;
+    private CoreAcquirer acquirer;
+    private long acquired;
     private int nextIndex;
     private long rebinds;
     private long fullFallbacks;
 
-    public AffinityTablePolicy(ActiveCores cores, int tableCapacity) {
+    public AffinityTablePolicy(ActiveCores cores, int tableCapacity) { this(cores, tableCapacity, Mode.PAPER); }
+
+    public AffinityTablePolicy(ActiveCores cores, int tableCapacity, Mode mode) {
         this.cores = cores;
         this.table = new FlowTable(tableCapacity);
+        this.mode = mode;
     }
+
+    /** Lets paper mode ask the scheduler for a flow's bound core; without one, paper mode re-binds. */
+    public void acquirer(CoreAcquirer acquirer) { this.acquirer = acquirer; }
 
     @Override
     public int coreFor(int rssHash, long nowNanos) {
@@ -25,6 +54,11 @@ public final class AffinityTablePolicy implements DispatchPolicy {
         int bound = table.get(rssHash);
         if (bound != FlowTable.MISSING) {
             if (cores.contains(bound)) return bound;
+            if (mode == Mode.PUBLISHED) return cores.get(Integer.remainderUnsigned(rssHash, n));
+            if (mode == Mode.PAPER && acquirer != null && acquirer.acquire(bound, nowNanos)) {
+                acquired++;
+                return bound;
+            }
             int core = nextCore(n);
             table.put(rssHash, core);
             rebinds++;
@@ -45,7 +79,10 @@ public final class AffinityTablePolicy implements DispatchPolicy {
     }
 
     @Override
-    public String name() { return "affinity"; }
+    public String name() { return mode.policyName; }
+
+    /** Packets whose flow got its bound core back from the scheduler (paper mode). */
+    public long acquired() { return acquired; }
 
     @Override
     public long rebinds() { return rebinds; }

@@ -6,6 +6,7 @@ package io.calisto.io.dispatch;
  */
 public interface DispatchPolicy {
     int NO_CORE = -1;
+    java.util.List<String> NAMES = java.util.List.of("modulo", "affinity", "affinity-rebind", "affinity-published");
 
     /** Core for a packet with this (unsigned) RSS hash, or {@link #NO_CORE} when the app holds none. */
     int coreFor(int rssHash, long nowNanos);
@@ -16,7 +17,7 @@ public interface DispatchPolicy {
     /** A core was revoked (already gone from ActiveCores). */
     default void onCoreRemoved(int core) {}
 
-    /** Config name: {@code modulo} or {@code affinity}. */
+    /** Config name: {@code modulo}, {@code affinity}, {@code affinity-rebind} or {@code affinity-published}. */
     String name();
 
     /** Flows whose table entry was re-pointed because their core left the app. */
@@ -31,8 +32,10 @@ public interface DispatchPolicy {
     static DispatchPolicy create(String name, ActiveCores cores, int tableCapacity) {
         return switch (name) {
             case "modulo" -> new ModuloPolicy(cores);
-            case "affinity" -> new AffinityTablePolicy(cores, tableCapacity);
-            default -> throw new IllegalArgumentException("unknown dispatch policy '" + name + "' (expected modulo or affinity)");
+            case "affinity" -> new AffinityTablePolicy(cores, tableCapacity, AffinityTablePolicy.Mode.PAPER);
+            case "affinity-rebind" -> new AffinityTablePolicy(cores, tableCapacity, AffinityTablePolicy.Mode.REBIND);
+            case "affinity-published" -> new AffinityTablePolicy(cores, tableCapacity, AffinityTablePolicy.Mode.PUBLISHED);
+            default -> throw new IllegalArgumentException("unknown dispatch policy '" + name + "' (" + String.join(", ", NAMES) + ")");
         };
     }
 }

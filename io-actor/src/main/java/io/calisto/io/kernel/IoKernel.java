@@ -189,6 +189,7 @@ public final class IoKernel implements Agent {
                 AppDispatch app = add.app();
                 if (appsById[app.appId] != null) throw new IllegalStateException("app id " + app.appId + " already registered");
                 scheduler.addApp(app, System.nanoTime());
+                wireAcquirer(app);
                 appsById[app.appId] = app;
                 apps[appCount++] = app;
                 classifier.add(app.appId, app.rule);
@@ -196,6 +197,11 @@ public final class IoKernel implements Agent {
             case IoCommand.SetRx s -> rxStopped = !s.on();
             case IoCommand.Call call -> call.action().accept(this);
         }
+    }
+
+    /** Paper-mode affinity asks the scheduler for a flow's bound core (Calisto's {@code cores_add_core}). */
+    public void wireAcquirer(AppDispatch app) {
+        if (app.policy instanceof io.calisto.io.dispatch.AffinityTablePolicy a) a.acquirer((core, now) -> scheduler.tryAcquire(app, core, now));
     }
 
     /** Stops classifying packets for {@code app}: from now on they count as no-app. IO thread only. */

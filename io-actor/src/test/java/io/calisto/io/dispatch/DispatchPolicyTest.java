@@ -92,6 +92,40 @@ class DispatchPolicyTest {
     }
 
     @Test
+    void paperModeTakesTheBoundCoreBackWhenTheSchedulerCan() {
+        ActiveCores c = cores(3);
+        AffinityTablePolicy p = new AffinityTablePolicy(c, 100, AffinityTablePolicy.Mode.PAPER);
+        java.util.List<Integer> asked = new java.util.ArrayList<>();
+        p.acquirer((core, now) -> {
+            asked.add(core);
+            return core == 1 && c.add(core); // core 1 is idle and may be had; others are not
+        });
+        assertArrayEquals(new int[] {0, 1, 2}, dispatch(p, 1, 2, 3));
+        c.remove(1);
+        c.remove(2);
+        assertEquals(1, p.coreFor(2, 0), "flow 2 gets its core 1 back");
+        assertEquals(0, p.coreFor(3, 0), "core 2 cannot be had: flow 3 is re-bound");
+        assertEquals(java.util.List.of(1, 2), asked);
+        assertEquals(1, p.acquired());
+        assertEquals(1, p.rebinds());
+        assertEquals("affinity", p.name());
+    }
+
+    @Test
+    void publishedModeUsesModuloWhileTheBoundCoreIsGoneAndKeepsTheEntry() {
+        ActiveCores c = cores(3);
+        AffinityTablePolicy p = new AffinityTablePolicy(c, 100, AffinityTablePolicy.Mode.PUBLISHED);
+        assertArrayEquals(new int[] {0, 1, 2}, dispatch(p, 10, 11, 12));
+        c.remove(2); // active [0, 1]
+        assertEquals(0, p.coreFor(12, 0)); // 12 % 2 = 0, no rebind
+        assertEquals(0, p.rebinds());
+        assertEquals(2, p.boundCore(12), "the table still says core 2");
+        c.add(2);
+        assertEquals(2, p.coreFor(12, 0), "back on its bound core once the app holds it again");
+        assertEquals("affinity-published", p.name());
+    }
+
+    @Test
     void fullTableFallsBackToModuloAndCounts() {
         ActiveCores c = cores(4);
         AffinityTablePolicy p = new AffinityTablePolicy(c, 2);
@@ -108,7 +142,7 @@ class DispatchPolicyTest {
     @Test
     void unknownPolicyNameIsRejected() {
         var e = assertThrows(IllegalArgumentException.class, () -> DispatchPolicy.create("random", new ActiveCores(), 1));
-        assertEquals("unknown dispatch policy 'random' (expected modulo or affinity)", e.getMessage());
+        assertEquals("unknown dispatch policy 'random' (modulo, affinity, affinity-rebind, affinity-published)", e.getMessage());
     }
 
     @Test

@@ -1,0 +1,99 @@
+package io.calisto.bench;
+
+import com.typesafe.config.ConfigFactory;
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.calisto.aeron.CoreSlot;
+import io.calisto.aeron.EmbeddedDriver;
+import io.calisto.aeron.MatchRule;
+import io.calisto.aeron.Streams;
+import io.calisto.io.kernel.AppDispatch;
+import io.calisto.io.kernel.IoCommand;
+import io.calisto.io.kernel.IoKernel;
+import io.calisto.io.port.SyntheticConfig;
+import io.calisto.io.port.SyntheticPort;
+import io.calisto.io.rss.Toeplitz;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The whole IO-core hot path, one {@link IoKernel#doWork()} per op: a 32-packet synthetic burst is parsed, hashed
+ * (software Toeplitz), classified, dispatched by the policy and written to the chosen core's Aeron IPC stream with
+ * tryClaim; a drainer thread consumes the streams. {@code -prof gc} shows the allocation per burst: it must be 0.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+public class IoKernelBench {
+    @Param({"modulo", "affinity"})
+    String policy;
+
+    private EmbeddedDriver driver;
+    private Aeron aeron;
+    private IoKernel kernel;
+    private Thread drainer;
+    private volatile boolean running = true;
+
+    @Setup
+    public void setup() throws Exception {
+        driver = EmbeddedDriver.launch("/dev/shm/calisto-bench-" + ProcessHandle.current().pid());
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.directoryName()));
+        Streams streams = new Streams("aeron:ipc?term-length=4194304|mtu=4096");
+        SyntheticConfig cfg = SyntheticConfig.from(ConfigFactory.parseMap(Map.of("flows", 700_000, "rate", 0))
+            .atPath("calisto.synthetic").withFallback(ConfigFactory.defaultReference()).getConfig("calisto.synthetic"));
+        int cores = 2;
+        kernel = new IoKernel(new SyntheticPort(cfg), new Toeplitz(Toeplitz.MICROSOFT_KEY), 32, 2048, new int[] {0, 1}, 5_000);
+        AppDispatch app = new AppDispatch(0, "bench", MatchRule.parse("dst-port=7"), policy, 700_000,
+            aeron.addSubscription(streams.channel(), Streams.txStreamId(0)), 0);
+        app.guaranteed = cores;
+        app.burstable = cores;
+        Subscription[] subs = new Subscription[cores];
+        CoreSlot[] slots = new CoreSlot[cores];
+        for (int core = 0; core < cores; core++) {
+            subs[core] = aeron.addSubscription(streams.channel(), Streams.rxStreamId(0, core));
+            ExclusivePublication pub = aeron.addExclusivePublication(streams.channel(), Streams.rxStreamId(0, core));
+            while (!pub.isConnected()) Thread.onSpinWait();
+            slots[core] = CoreSlot.onHeap();
+            app.attach(core, pub, slots[core]);
+        }
+        CompletableFuture<Void> added = kernel.submit(new IoCommand.AddApp(app, new CompletableFuture<>())).done();
+        CompletableFuture<Void> on = kernel.submit(new IoCommand.SetRx(true, new CompletableFuture<>())).done();
+        while (!added.isDone() || !on.isDone()) kernel.doWork();
+        drainer = Thread.ofPlatform().daemon().start(() -> {
+            while (running) {
+                for (int core = 0; core < cores; core++) {
+                    subs[core].poll((b, o, l, h) -> { }, 1024);
+                    if (subs[core].imageCount() > 0) slots[core].consumed(subs[core].imageAtIndex(0).position());
+                }
+            }
+        });
+    }
+
+    @Benchmark
+    public int burst() { return kernel.doWork(); }
+
+    @TearDown
+    public void tearDown() throws Exception {
+        running = false;
+        drainer.join();
+        aeron.close();
+        driver.close();
+    }
+}

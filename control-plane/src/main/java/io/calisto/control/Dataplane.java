@@ -5,6 +5,7 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.calisto.aeron.CoreSlot;
+import io.calisto.aeron.ffm.CpuAffinity;
 import io.calisto.aeron.EmbeddedDriver;
 import io.calisto.aeron.FrameLayout;
 import io.calisto.aeron.IdleStrategies;
@@ -45,6 +46,7 @@ public final class Dataplane implements AutoCloseable {
     private final AgentRunner ioRunner;
     private final ActorSystem<ControlPlane.Command> controlSystem;
     private final int[] pool;
+    private final int[] cpus;
     private final List<AppHandle> apps = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Map<Integer, String> appNames = new java.util.concurrent.ConcurrentHashMap<>();
     private int nextAppId;
@@ -66,6 +68,14 @@ public final class Dataplane implements AutoCloseable {
         if (burst < 1 || burst > 1024) throw new IllegalArgumentException("calisto.io.burst must be in 1..1024, was " + burst);
         long interval = config.getDuration("calisto.scheduler.interval").toNanos();
         this.kernel = new IoKernel(port, new Toeplitz(Toeplitz.parseKey(io.getString("rss-key"))), burst, io.getInt("max-frame"), pool, interval);
+        // a CPU that cannot be had must fail here, in one line, not later inside the IO thread or a core-actor
+        if (io.getInt("cpu") >= 0) CpuAffinity.check(io.getInt("cpu"), "calisto.io.cpu");
+        kernel.cpu(io.getInt("cpu"));
+        this.cpus = config.getIntList("calisto.cores.cpus").stream().mapToInt(Integer::intValue).toArray();
+        if (cpus.length != 0 && cpus.length != pool.length) {
+            throw new IllegalArgumentException("calisto.cores.cpus must be empty or list one CPU per pool core (" + pool.length + "), has " + cpus.length);
+        }
+        for (int cpu : cpus) CpuAffinity.check(cpu, "calisto.cores.cpus entry");
         this.ioRunner = new AgentRunner(IdleStrategies.of("calisto.io.idle-strategy", io.getString("idle-strategy")),
             t -> LOG.error("IO thread failed", t), null, kernel);
         AgentRunner.startOnThread(ioRunner);
@@ -100,14 +110,15 @@ public final class Dataplane implements AutoCloseable {
         d.burstable = burstable;
         AppRuntime runtime = AppRuntime.register(appSystem, spec, aeron, streams, appId);
         int maxFrame = config.getInt("calisto.io.max-frame");
-        for (int core : pool) {
+        for (int i = 0; i < pool.length; i++) {
+            int core = pool[i];
             ExclusivePublication pub = aeron.addExclusivePublication(streams.channel(), Streams.rxStreamId(appId, core));
             if (pub.maxPayloadLength() < maxFrame + FrameLayout.HEADER_LENGTH) {
                 pub.close();
                 throw new IllegalArgumentException("calisto.aeron.mtu is too small for calisto.io.max-frame " + maxFrame);
             }
             CoreSlot slot = CoreSlot.onHeap();
-            await(runtime.start(core, slot), "start core-actor " + core + " of " + spec.name());
+            await(runtime.start(core, slot, cpus.length == 0 ? -1 : cpus[i]), "start core-actor " + core + " of " + spec.name());
             awaitConnected(pub, "core-actor " + core + " of " + spec.name());
             d.attach(core, pub, slot);
         }

@@ -55,14 +55,14 @@ public final class AppRuntime {
     }
 
     /**
-     * Starts the (parked) core-actor for {@code core}; it runs only while {@code slot} says the core is granted.
-     * Completes once its Aeron subscription exists.
+     * Starts the (parked) core-actor for {@code core}, its thread pinned to {@code cpu} (-1: not pinned); it runs
+     * only while {@code slot} says the core is granted. Completes once its Aeron subscription exists.
      */
-    public synchronized CompletableFuture<Void> start(int core, CoreSlot slot) {
+    public synchronized CompletableFuture<Void> start(int core, CoreSlot slot, int cpu) {
         if (coreActors.containsKey(core)) return CompletableFuture.failedFuture(new IllegalStateException("app " + spec.name() + " already has a core-actor for core " + core));
         CompletableFuture<Void> ready = new CompletableFuture<>();
         var behavior = CoreActor.create(aeron, streams, appId, core, slot, spec.handlers(), pollBatch,
-            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, delivered, grantReaction, ready);
+            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, delivered, grantReaction, cpu, ready);
         String name = "calisto-" + spec.name() + "-core-" + core + "-" + (generation++);
         coreActors.put(core, system.systemActorOf(behavior, name, DispatcherSelector.fromConfig("calisto.core-dispatcher")));
         return ready;

@@ -5,6 +5,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.calisto.aeron.CoreSlot;
+import io.calisto.aeron.ffm.CpuAffinity;
 import io.calisto.aeron.Streams;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.CompletableFuture;
@@ -59,9 +60,11 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
 
     static Behavior<Command> create(Aeron aeron, Streams streams, int appId, int core, CoreSlot slot, PacketHandlerFactory factory,
                                     int pollBatch, IdleStrategy idle, ParkAfter parkAfter, AtomicLongArray delivered,
-                                    Recorder grantReaction, CompletableFuture<Void> ready) {
+                                    Recorder grantReaction, int cpu, CompletableFuture<Void> ready) {
         return Behaviors.setup(ctx -> {
             try {
+                // the pinned dispatcher gives this actor its own thread for life: pin that thread to the core's CPU
+                if (cpu >= 0) CpuAffinity.pin(cpu, "calisto.cores.cpus entry of core " + core);
                 CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, slot, factory, pollBatch, idle, parkAfter, delivered, grantReaction);
                 Thread me = Thread.currentThread();
                 slot.waker(() -> LockSupport.unpark(me));

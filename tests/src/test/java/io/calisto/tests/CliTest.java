@@ -45,4 +45,25 @@ class CliTest {
         assertEquals("calisto: --policy must be one of modulo, affinity, affinity-rebind, affinity-published; was 'random'", cli("run", "--policy", "random").err().strip());
         assertEquals("calisto: capture not found: /nonexistent/in.pcap", cli("run", "--pcap", "/nonexistent/in.pcap").err().strip());
     }
+
+    @Test
+    void aCpuThatCannotBeHadIsOneLineNotAStackTrace(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path conf = dir.resolve("pin.conf");
+        java.nio.file.Files.writeString(conf, "calisto.io.cpu = 900\n");
+        Result r = cli("run", "--duration", "1s", "--config", conf.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("calisto: calisto.io.cpu = 900: sched_setaffinity failed with errno 22 (no such CPU, or not allowed for this process)", r.err().strip());
+        java.nio.file.Files.writeString(conf, "calisto.cores.cpus = [0, 1]\n");
+        r = cli("run", "--duration", "1s", "--config", conf.toString());
+        assertEquals("calisto: calisto.cores.cpus must be empty or list one CPU per pool core (8), has 2", r.err().strip());
+    }
+
+    @Test
+    void pinnedRunStillAccountsForEveryPacket(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path conf = dir.resolve("pinned.conf");
+        java.nio.file.Files.writeString(conf, "calisto.io.cpu = 0\ncalisto.io.idle-strategy = backoff\ncalisto.cores.pool = [0, 1]\ncalisto.cores.cpus = [1, 1]\ncalisto.cores.burstable = 2\n");
+        Result r = cli("run", "--duration", "1s", "--rate", "10000", "--config", conf.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("unaccounted  0"), r.out());
+    }
 }

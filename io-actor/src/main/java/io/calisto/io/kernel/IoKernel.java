@@ -69,6 +69,16 @@ public final class IoKernel implements Agent {
             });
     }
 
+    private int cpu = -1;
+
+    /** CPU the IO thread pins itself to when it starts ({@code calisto.io.cpu}); -1 leaves it to the OS. */
+    public void cpu(int cpu) { this.cpu = cpu; }
+
+    @Override
+    public void onStart() {
+        if (cpu >= 0) io.calisto.aeron.ffm.CpuAffinity.pin(cpu, "calisto.io.cpu");
+    }
+
     @Override
     public String roleName() { return "calisto-io"; }
 

@@ -15,11 +15,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code calisto bench NAME}: benchmarks that print a ratio against a baseline measured in the same run. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: dpdk-rx (FFM rx loop vs dpdk-testpmd rxonly).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: dpdk-rx (FFM rx loop vs dpdk-testpmd rxonly), grant (scheduler grant -> first packet on the new core).")
 public final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", description = "dpdk-rx")
+    @Parameters(index = "0", description = "dpdk-rx | grant")
     String name;
 
     @Option(names = "--seconds", defaultValue = "5", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
@@ -43,7 +43,11 @@ public final class BenchCommand implements Callable<Integer> {
                 });
                 Files.deleteIfExists(pcap);
             }
-            default -> throw new UserError("unknown benchmark '" + name + "' (dpdk-rx)");
+            case "grant" -> io.calisto.control.GrantBench.run(new Settings().load(), seconds, line -> {
+                out.println(line);
+                out.flush();
+            });
+            default -> throw new UserError("unknown benchmark '" + name + "' (dpdk-rx, grant)");
         }
         return 0;
     }

@@ -120,6 +120,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         if (n > 0) {
             delivered.setRelease(core, delivered.getPlain(core) + n);
             emptyPolls = 0;
+            idle.reset();
             lastWorkNanos = System.nanoTime();
             if (awaitingFirstPacket) {
                 // grant → first packet handled on this core: the scheduler's reaction time

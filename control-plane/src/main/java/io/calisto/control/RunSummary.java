@@ -31,6 +31,11 @@ public record RunSummary(long received, long delivered, long dropped, long repli
             out.printf("app %-8s  delivered %d  policy %s  flows %d  migrated-flows %d  table-full-fallbacks %d  rebinds %d%n",
                 a.name(), sum, a.dispatch().policy().name(), a.dispatch().flowsSeen(), a.dispatch().migratedFlows(),
                 a.dispatch().policy().tableFullFallbacks(), a.dispatch().policy().rebinds());
+            var ev = a.dispatch().schedEvents;
+            out.printf("  scheduler: %d grants, %d yields, %d preemptions, %d revokes; holds %s now%n",
+                ev.get(io.calisto.io.sched.SchedulerListener.GRANTED), ev.get(io.calisto.io.sched.SchedulerListener.YIELDED),
+                ev.get(io.calisto.io.sched.SchedulerListener.PREEMPTED), ev.get(io.calisto.io.sched.SchedulerListener.REVOKED),
+                java.util.Arrays.toString(a.dispatch().heldCores()));
             for (int core = 0; core < io.calisto.aeron.Streams.MAX_CORES; core++) {
                 long dispatched = a.dispatch().dispatched(core);
                 if (dispatched > 0) out.printf("  core %-3d  dispatched %d  delivered %d%n", core, dispatched, a.runtime().delivered(core));

@@ -11,10 +11,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class CounterTypes {
     public static final int RX_PACKETS = 5001;
     public static final int DROPS = 5002;
-    public static final int DISPATCHED = 5003;
-    public static final int DELIVERED = 5004;
     public static final int TX_PACKETS = 5005;
-    public static final int FLOW_MIGRATIONS = 5006;
     public static final int REPLIES = 5007;
     public static final int KEY_LENGTH = 12;
 

@@ -80,7 +80,7 @@ public final class Dataplane implements AutoCloseable {
             t -> LOG.error("IO thread failed", t), null, kernel);
         AgentRunner.startOnThread(ioRunner);
         this.controlSystem = ActorSystem.create(ControlPlane.create(), "calisto", config);
-        this.events = new EventPump(kernel, this::appName, controlSystem);
+        this.events = new EventPump(kernel, this::appName, controlSystem, new CounterPublisher(aeron, kernel));
     }
 
     /** Starts everything but the applications. */
@@ -253,10 +253,12 @@ public final class Dataplane implements AutoCloseable {
                 while (slot.consumed() < target[a.appId()][core] && System.nanoTime() < deadline) sleep(1);
             }
         }
+        // replies still in flight: wait until they stop arriving and every one of them left the port or was counted
         long last = -1;
         while (System.nanoTime() < deadline) {
             long replies = kernel.replies();
-            if (replies == last) break;
+            boolean out = kernel.transmitted() + kernel.dropped(io.calisto.aeron.DropReason.TX_FULL) == replies;
+            if (replies == last && out) break;
             last = replies;
             sleep(50);
         }

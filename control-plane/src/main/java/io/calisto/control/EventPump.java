@@ -5,7 +5,8 @@ import java.util.function.IntFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * Moves scheduler decisions off the IO thread's queue into the control plane, every millisecond, in order.
+ * Moves scheduler decisions off the IO thread's queue into the control plane, every millisecond, in order, and
+ * mirrors the IO counters into the Aeron counters file.
  * A plain daemon thread: Pekko timers could do it too, but this keeps the order obvious and the IO side lock-free.
  */
 final class EventPump implements AutoCloseable {
@@ -15,8 +16,11 @@ final class EventPump implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    EventPump(IoKernel kernel, IntFunction<String> appName, ActorRef<ControlPlane.Command> controlPlane) {
+    private final CounterPublisher counters;
+
+    EventPump(IoKernel kernel, IntFunction<String> appName, ActorRef<ControlPlane.Command> controlPlane, CounterPublisher counters) {
         this.kernel = kernel;
+        this.counters = counters;
         this.appName = appName;
         this.controlPlane = controlPlane;
         this.thread = Thread.ofPlatform().daemon().name("calisto-events").start(this::loop);
@@ -34,6 +38,7 @@ final class EventPump implements AutoCloseable {
     }
 
     synchronized void pump() {
+        counters.publish();
         kernel.drainEvents(e -> controlPlane.tell(new ControlPlane.Publish(CoreEvent.of(e, appName.apply(e.appId())))));
     }
 
@@ -47,5 +52,6 @@ final class EventPump implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         pump();
+        counters.close();
     }
 }

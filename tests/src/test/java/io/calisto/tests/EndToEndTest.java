@@ -73,6 +73,21 @@ class EndToEndTest {
             // static cores: no policy moves a flow
             assertEquals(0, echo.dispatch().migratedFlows());
             for (DropReason r : DropReason.values()) assertEquals(0, dp.kernel().dropped(r), r.label());
+            // the same counts reach other processes through the Aeron counters file (mirrored every millisecond)
+            java.util.Map<String, Long> counters = new java.util.HashMap<>();
+            var reader = dp.aeron().countersReader();
+            long until = System.nanoTime() + 2_000_000_000L;
+            do {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                reader.forEach((id, type, key, label) -> counters.put(label, reader.getCounterValue(id)));
+            } while (counters.getOrDefault("calisto tx packets", 0L) != packets && System.nanoTime() < until);
+            assertEquals(packets, counters.get("calisto rx packets"));
+            assertEquals(packets, counters.get("calisto tx packets"));
+            assertEquals(0, counters.get("calisto drops no-app"));
         });
         assertEquals(packets, s.received());
         assertEquals(packets, s.delivered());

@@ -1,6 +1,5 @@
 package io.calisto.bench;
 
-import com.typesafe.config.ConfigFactory;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
@@ -56,8 +55,7 @@ public class IoKernelBench {
         driver = EmbeddedDriver.launch("/dev/shm/calisto-bench-" + ProcessHandle.current().pid());
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.directoryName()));
         Streams streams = new Streams("aeron:ipc?term-length=4194304|mtu=4096");
-        SyntheticConfig cfg = SyntheticConfig.from(ConfigFactory.parseMap(Map.of("flows", 700_000, "rate", 0))
-            .atPath("calisto.synthetic").withFallback(ConfigFactory.defaultReference()).getConfig("calisto.synthetic"));
+        SyntheticConfig cfg = SyntheticConfig.withOverrides(Map.of("flows", 700_000, "rate", 0));
         int cores = 2;
         kernel = new IoKernel(new SyntheticPort(cfg), new Toeplitz(Toeplitz.MICROSOFT_KEY), 32, 2048, new int[] {0, 1}, 5_000);
         AppDispatch app = new AppDispatch(0, "bench", MatchRule.parse("dst-port=7"), policy, 700_000,

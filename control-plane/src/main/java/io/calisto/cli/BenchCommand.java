@@ -54,8 +54,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** 1024 synthetic UDP frames of 64 bytes over 256 flows: what net_pcap replays with infinite_rx. */
     private static void writeCapture(Path pcap) {
-        SyntheticConfig cfg = SyntheticConfig.from(com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of("flows", 256, "rate", 0, "packet-bytes", 64))
-            .atPath("calisto.synthetic").withFallback(com.typesafe.config.ConfigFactory.defaultReference()).getConfig("calisto.synthetic"));
+        SyntheticConfig cfg = SyntheticConfig.withOverrides(java.util.Map.of("flows", 256, "rate", 0, "packet-bytes", 64));
         SyntheticPort gen = new SyntheticPort(cfg);
         RxBatch batch = new RxBatch(1024);
         gen.receive(batch, 0);

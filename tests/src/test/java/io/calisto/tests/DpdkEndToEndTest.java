@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.calisto.control.Dataplane;
 import io.calisto.control.Ports;
 import io.calisto.control.RunSummary;
@@ -38,8 +37,7 @@ class DpdkEndToEndTest {
         Path dir = Files.createTempDirectory("calisto-dpdk-e2e");
         Path in = dir.resolve("in.pcap"), out = dir.resolve("out.pcap");
         List<String> expected = new ArrayList<>();
-        SyntheticPort gen = new SyntheticPort(SyntheticConfig.from(ConfigFactory.parseMap(Map.of("flows", 40, "rate", 0))
-            .atPath("calisto.synthetic").withFallback(ConfigFactory.defaultReference()).getConfig("calisto.synthetic")));
+        SyntheticPort gen = new SyntheticPort(SyntheticConfig.withOverrides(Map.of("flows", 40, "rate", 0)));
         RxBatch batch = new RxBatch(PACKETS);
         gen.receive(batch, 0);
         try (PcapWriter w = new PcapWriter(in, false)) {

@@ -3,7 +3,6 @@ package io.calisto.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.calisto.io.parse.PacketParser;
 import io.calisto.io.parse.ParsedPacket;
 import io.calisto.io.pcap.PcapWriter;
@@ -29,8 +28,8 @@ class FlowsCommandTest {
 
     /** 60 packets of 6 flows (2 IPv6, some TCP) plus one ARP frame, written with our pcap writer. */
     Path capture() {
-        SyntheticConfig cfg = SyntheticConfig.from(ConfigFactory.parseMap(Map.of("flows", 6, "rate", 0, "ipv6-fraction", 0.3,
-            "tcp-fraction", 0.5, "seed", 3)).atPath("calisto.synthetic").withFallback(ConfigFactory.defaultReference()).getConfig("calisto.synthetic"));
+        SyntheticConfig cfg = SyntheticConfig.withOverrides(Map.of("flows", 6, "rate", 0, "ipv6-fraction", 0.3,
+            "tcp-fraction", 0.5, "seed", 3));
         SyntheticPort port = new SyntheticPort(cfg);
         RxBatch batch = new RxBatch(60);
         port.receive(batch, 0);

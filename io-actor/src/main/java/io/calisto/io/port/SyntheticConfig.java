@@ -8,6 +8,12 @@ public record SyntheticConfig(int flows, long rate, boolean poisson, int packetB
                               long maxPackets, long seed, long dstMac, byte[] dstIpv4, byte[] dstIpv6, int dstPort) {
     public static final int MIN_BYTES = 64;
 
+    /** The {@code calisto.synthetic} defaults of reference.conf with {@code overrides} (keys relative to that section). */
+    public static SyntheticConfig withOverrides(java.util.Map<String, ?> overrides) {
+        return from(com.typesafe.config.ConfigFactory.parseMap(overrides).atPath("calisto.synthetic")
+            .withFallback(com.typesafe.config.ConfigFactory.defaultReference()).getConfig("calisto.synthetic"));
+    }
+
     public static SyntheticConfig from(Config c) {
         int flows = c.getInt("flows");
         if (flows < 1 || flows > (1 << 24)) throw bad("flows", "must be in 1.." + (1 << 24), flows);

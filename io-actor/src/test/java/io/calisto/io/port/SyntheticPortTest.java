@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.calisto.io.parse.PacketParser;
 import io.calisto.io.parse.ParsedPacket;
 import java.util.HashSet;
@@ -15,11 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SyntheticPortTest {
-    static SyntheticConfig cfg(Map<String, Object> overrides) {
-        Config c = ConfigFactory.parseMap(overrides, "test").atPath("calisto.synthetic").withFallback(ConfigFactory.defaultReference())
-            .getConfig("calisto.synthetic");
-        return SyntheticConfig.from(c);
-    }
+    static SyntheticConfig cfg(Map<String, Object> overrides) { return SyntheticConfig.withOverrides(overrides); }
 
     @Test
     void framesParseToTheConfiguredDestinationFromDistinctFlows() {

@@ -14,7 +14,6 @@ import io.calisto.io.port.RxBatch;
 import io.calisto.io.port.SyntheticConfig;
 import io.calisto.io.port.SyntheticPort;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -32,8 +31,7 @@ class DpdkEndToEndTest {
 
     @Test
     void pcapVdevThroughTheWholeStackEchoesEveryPacketByteForByte() throws Exception {
-        Assumptions.assumeTrue(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/librte_eal.so.23")),
-            "DPDK not installed (apt-get install dpdk libdpdk-dev): DPDK end-to-end test skipped");
+        Assumptions.assumeTrue(io.calisto.io.ffm.DpdkPort.available(), () -> "DPDK end-to-end test skipped: " + io.calisto.io.ffm.DpdkPort.unavailableReason());
         Path dir = Files.createTempDirectory("calisto-dpdk-e2e");
         Path in = dir.resolve("in.pcap"), out = dir.resolve("out.pcap");
         List<String> expected = new ArrayList<>();

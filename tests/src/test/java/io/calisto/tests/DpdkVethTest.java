@@ -14,8 +14,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +44,7 @@ class DpdkVethTest {
 
     @BeforeEach
     void namespaces() throws Exception {
-        Assumptions.assumeTrue(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/librte_eal.so.23")),
-            "DPDK not installed (apt-get install dpdk libdpdk-dev): veth test skipped");
+        Assumptions.assumeTrue(io.calisto.io.ffm.DpdkPort.available(), () -> "veth test skipped: " + io.calisto.io.ffm.DpdkPort.unavailableReason());
         sh("ip", "netns", "add", dpNs);
         sh("ip", "netns", "add", clNs);
         sh("ip", "link", "add", dpIf, "type", "veth", "peer", "name", clIf);

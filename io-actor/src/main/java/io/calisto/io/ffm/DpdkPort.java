@@ -113,6 +113,11 @@ public final class DpdkPort implements PacketPort {
         }
     }
 
+    /** True when the DPDK 22.11 libraries can be loaded; otherwise {@link #unavailableReason()} says what to install. */
+    public static boolean available() { return Dpdk.available(); }
+
+    public static String unavailableReason() { return Dpdk.unavailableReason(); }
+
     private static short resolvePort(String name, Arena arena) throws Throwable {
         short id;
         if (name.matches("\\d+")) {

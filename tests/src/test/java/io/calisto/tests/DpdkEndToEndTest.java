@@ -14,6 +14,7 @@ import io.calisto.io.port.RxBatch;
 import io.calisto.io.port.SyntheticConfig;
 import io.calisto.io.port.SyntheticPort;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;

@@ -45,6 +45,8 @@ final class Dpdk {
     }
 
     static final MethodHandle EAL_INIT = fn("rte_eal_init", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    static final MethodHandle THREAD_REGISTER = fn("rte_thread_register", FunctionDescriptor.of(JAVA_INT));
+    static final MethodHandle THREAD_UNREGISTER = fn("rte_thread_unregister", FunctionDescriptor.ofVoid());
     static final MethodHandle STRERROR = fn("rte_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     static final MethodHandle VERSION = fn("rte_version", FunctionDescriptor.of(ADDRESS));
     static final MethodHandle POOL_CREATE = fn("rte_pktmbuf_pool_create",

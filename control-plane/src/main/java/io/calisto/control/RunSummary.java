@@ -31,6 +31,10 @@ public record RunSummary(long received, long delivered, long dropped, long repli
             out.printf("app %-8s  delivered %d  policy %s  flows %d  migrated-flows %d  table-full-fallbacks %d  rebinds %d%n",
                 a.name(), sum, a.dispatch().policy().name(), a.dispatch().flowsSeen(), a.dispatch().migratedFlows(),
                 a.dispatch().policy().tableFullFallbacks(), a.dispatch().policy().rebinds());
+            if (a.runtime().replyFailures() > 0 || a.runtime().handlerErrors() > 0) {
+                out.printf("  reply-failed %d (TX stream full: reply lost)  handler-errors %d (handler threw)%n",
+                    a.runtime().replyFailures(), a.runtime().handlerErrors());
+            }
             var ev = a.dispatch().schedEvents;
             out.printf("  scheduler: %d grants, %d yields, %d preemptions, %d revokes; holds %s now%n",
                 ev.get(io.calisto.io.sched.SchedulerListener.GRANTED), ev.get(io.calisto.io.sched.SchedulerListener.YIELDED),

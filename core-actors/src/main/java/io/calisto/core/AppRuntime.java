@@ -29,6 +29,18 @@ public final class AppRuntime {
     private final CoreActor.ParkAfter parkAfter;
     private final AtomicLongArray delivered = new AtomicLongArray(Streams.MAX_CORES);
     private final Recorder grantReaction = new Recorder(3);
+    private final CoreCounters counters = new CoreCounters();
+
+    /** Per-core failure counts the core-actors publish once per batch (single writer per core). */
+    static final class CoreCounters {
+        final AtomicLongArray replyFailures = new AtomicLongArray(Streams.MAX_CORES);
+        final AtomicLongArray handlerErrors = new AtomicLongArray(Streams.MAX_CORES);
+
+        void publish(int core, long replyFailed, long handlerFailed) {
+            replyFailures.setRelease(core, replyFailed);
+            handlerErrors.setRelease(core, handlerFailed);
+        }
+    }
     private final Map<Integer, ActorRef<CoreActor.Command>> coreActors = new ConcurrentHashMap<>();
     private int generation;
 
@@ -62,7 +74,7 @@ public final class AppRuntime {
         if (coreActors.containsKey(core)) return CompletableFuture.failedFuture(new IllegalStateException("app " + spec.name() + " already has a core-actor for core " + core));
         CompletableFuture<Void> ready = new CompletableFuture<>();
         var behavior = CoreActor.create(aeron, streams, appId, core, slot, spec.handlers(), pollBatch,
-            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, delivered, grantReaction, cpu, ready);
+            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, delivered, grantReaction, counters, cpu, ready);
         String name = "calisto-" + spec.name() + "-core-" + core + "-" + (generation++);
         coreActors.put(core, system.systemActorOf(behavior, name, DispatcherSelector.fromConfig("calisto.core-dispatcher")));
         return ready;
@@ -86,6 +98,18 @@ public final class AppRuntime {
 
     /** Packets the app's handlers received on {@code core}. */
     public long delivered(int core) { return delivered.get(core); }
+
+    /** Replies the app's handlers could not queue (the TX stream stayed full): lost, and counted here. */
+    public long replyFailures() { return sum(counters.replyFailures); }
+
+    /** Packets whose handler threw; they count as delivered, the exception is swallowed to keep the core alive. */
+    public long handlerErrors() { return sum(counters.handlerErrors); }
+
+    private static long sum(AtomicLongArray a) {
+        long s = 0;
+        for (int i = 0; i < a.length(); i++) s += a.get(i);
+        return s;
+    }
 
     public long deliveredTotal() {
         long sum = 0;

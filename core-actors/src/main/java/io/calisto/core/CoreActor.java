@@ -51,6 +51,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     private final int pollBatch;
     private final ParkAfter parkAfter;
     private final AtomicLongArray delivered;
+    private final AppRuntime.CoreCounters counters;
     private final ActorRef<Command> self;
     private long handlerErrors;
     private int emptyPolls;
@@ -60,12 +61,12 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
 
     static Behavior<Command> create(Aeron aeron, Streams streams, int appId, int core, CoreSlot slot, PacketHandlerFactory factory,
                                     int pollBatch, IdleStrategy idle, ParkAfter parkAfter, AtomicLongArray delivered,
-                                    Recorder grantReaction, int cpu, CompletableFuture<Void> ready) {
+                                    Recorder grantReaction, AppRuntime.CoreCounters counters, int cpu, CompletableFuture<Void> ready) {
         return Behaviors.setup(ctx -> {
             try {
                 // the pinned dispatcher gives this actor its own thread for life: pin that thread to the core's CPU
                 if (cpu >= 0) CpuAffinity.pin(cpu, "calisto.cores.cpus entry of core " + core);
-                CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, slot, factory, pollBatch, idle, parkAfter, delivered, grantReaction);
+                CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, slot, factory, pollBatch, idle, parkAfter, delivered, grantReaction, counters);
                 Thread me = Thread.currentThread();
                 slot.waker(() -> LockSupport.unpark(me));
                 ready.complete(null);
@@ -80,8 +81,9 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
 
     private CoreActor(ActorContext<Command> ctx, Aeron aeron, Streams streams, int appId, int core, CoreSlot slot,
                       PacketHandlerFactory factory, int pollBatch, IdleStrategy idle, ParkAfter parkAfter, AtomicLongArray delivered,
-                      Recorder grantReaction) {
+                      Recorder grantReaction, AppRuntime.CoreCounters counters) {
         super(ctx);
+        this.counters = counters;
         this.grantReaction = grantReaction;
         this.core = core;
         this.slot = slot;
@@ -119,6 +121,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         slot.consumed(position);
         if (n > 0) {
             delivered.setRelease(core, delivered.getPlain(core) + n);
+            counters.publish(core, packet.replyFailures(), handlerErrors);
             emptyPolls = 0;
             idle.reset();
             lastWorkNanos = System.nanoTime();
@@ -158,5 +161,5 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         }
     }
 
-    long handlerErrors() { return handlerErrors; }
+
 }

@@ -1,0 +1,51 @@
+package io.calisto.control.experiment;
+
+import io.calisto.aeron.MatchRule;
+import io.calisto.core.AppSpec;
+import io.calisto.core.PacketContext;
+import io.calisto.core.PacketHandler;
+import io.calisto.io.dispatch.FlowTable;
+
+/**
+ * The experiment's server app: every request reads and rewrites its flow's state (bytes-per-flow), kept on the core
+ * that serves the flow, then busy-works its service time and echoes. A flow that arrives on a core that has not served
+ * it yet pays for building its state there (a cold line per 64 bytes), as a migrated TCP connection would.
+ * Without per-flow state, flow affinity could not show anything.
+ */
+public final class FlowStateApp implements PacketHandler {
+    private final FlowTable slotOf;
+    private final byte[] state;
+    private final int bytesPerFlow;
+    private final long serviceNanos;
+    private int nextSlot;
+    private long newFlowsHere;
+
+    FlowStateApp(int flowsPerCore, int bytesPerFlow, long serviceNanos) {
+        this.slotOf = new FlowTable(flowsPerCore);
+        this.state = new byte[Math.multiplyExact(flowsPerCore, bytesPerFlow)];
+        this.bytesPerFlow = bytesPerFlow;
+        this.serviceNanos = serviceNanos;
+    }
+
+    public static AppSpec spec(int flowsPerCore, int bytesPerFlow, long serviceNanos) {
+        return new AppSpec("flowstate", MatchRule.parse("dst-port=7"), core -> new FlowStateApp(flowsPerCore, bytesPerFlow, serviceNanos));
+    }
+
+    @Override
+    public void onPacket(PacketContext ctx) {
+        int flow = ctx.rssHash();
+        int slot = slotOf.get(flow);
+        if (slot == FlowTable.MISSING) {
+            // first packet of this flow on this core: build its state here (the hand-off a migration costs)
+            slot = nextSlot++ % (state.length / bytesPerFlow);
+            slotOf.put(flow, slot);
+            newFlowsHere++;
+            java.util.Arrays.fill(state, slot * bytesPerFlow, (slot + 1) * bytesPerFlow, (byte) flow);
+        }
+        int base = slot * bytesPerFlow;
+        for (int i = 0; i < bytesPerFlow; i += 64) state[base + i]++;
+        long end = System.nanoTime() + serviceNanos;
+        while (System.nanoTime() < end) Thread.onSpinWait();
+        ctx.reply(ctx.buffer(), ctx.offset(), ctx.length());
+    }
+}

@@ -1,0 +1,113 @@
+package io.calisto.control.experiment;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.calisto.aeron.DropReason;
+import io.calisto.control.AppHandle;
+import io.calisto.control.Dataplane;
+import io.calisto.control.Ports;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The paper's comparison on real threads: for each policy and each offered load, a fresh dataplane (cold flow
+ * tables, as in the paper) serves open-loop Poisson traffic from many flows to the flow-state app; per step the
+ * latency percentiles (drops = infinite), achieved rate, mean cores held and flow migrations. Warm-up (the first
+ * {@code warmup} fraction of each step) is reported in its own rows, not hidden: the paper's 5k-pps effect is warm-up.
+ */
+public final class PaperExperiment {
+    public static final String CSV_HEADER = "policy,phase,offered_pps,achieved_pps,p50_us,p90_us,p99_us,p999_us,p9999_us,drops,mean_cores,flow_migrations";
+
+    public record Settings(List<String> policies, List<Integer> rates, double stepSeconds, double warmup, int flows,
+                           int bytesPerFlow, long serviceNanos, List<Integer> pool) {}
+
+    public record Row(String policy, String phase, int offered, double achieved, Histogram latency, long drops, double meanCores, long migrations) {
+        public String csv() {
+            return String.join(",", policy, phase, Integer.toString(offered), String.format("%.0f", achieved),
+                Percentiles.format(Percentiles.micros(latency, drops, 50)), Percentiles.format(Percentiles.micros(latency, drops, 90)),
+                Percentiles.format(Percentiles.micros(latency, drops, 99)), Percentiles.format(Percentiles.micros(latency, drops, 99.9)),
+                Percentiles.format(Percentiles.micros(latency, drops, 99.99)), Long.toString(drops), String.format("%.2f", meanCores),
+                Long.toString(migrations));
+        }
+    }
+
+    private PaperExperiment() {}
+
+    public static List<Row> run(Config base, Settings s, Path out, Consumer<String> progress) throws Exception {
+        Files.createDirectories(out);
+        List<Row> rows = new ArrayList<>();
+        int total = s.policies().size() * s.rates().size(), done = 0;
+        for (String policy : s.policies()) {
+            for (int rate : s.rates()) {
+                progress.accept(String.format("[%d/%d] %s at %d pps for %.1f s", ++done, total, policy, rate, s.stepSeconds()));
+                List<Row> step = step(base, s, policy, rate);
+                for (Row r : step) {
+                    rows.add(r);
+                    try (PrintStream hgrm = new PrintStream(out.resolve(policy + "-" + rate + "-" + r.phase() + ".hgrm").toFile())) {
+                        r.latency().outputPercentileDistribution(hgrm, 1000.0);
+                    }
+                }
+            }
+        }
+        Files.write(out.resolve("results.csv"), (CSV_HEADER + "\n" + String.join("\n", rows.stream().map(Row::csv).toList()) + "\n").getBytes());
+        return rows;
+    }
+
+    static List<Row> step(Config base, Settings s, String policy, int rate) throws Exception {
+        Config c = ConfigFactory.parseMap(Map.of(
+            "calisto.dispatch.policy", policy,
+            "calisto.synthetic.rate", rate,
+            "calisto.synthetic.flows", s.flows(),
+            "calisto.synthetic.arrival", "poisson",
+            "calisto.cores.pool", s.pool(),
+            "calisto.io.idle-strategy", "backoff",
+            "calisto.aeron.term-length", "4m")).withFallback(base).resolve();
+        ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "experiment", c);
+        try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
+            AppHandle app = dp.register(apps, FlowStateApp.spec(s.flows(), s.bytesPerFlow(), s.serviceNanos()), 1, s.pool().size());
+            dp.startRx();
+            long start = System.nanoTime(), warmEnd = start + (long) (s.stepSeconds() * s.warmup() * 1e9), end = start + (long) (s.stepSeconds() * 1e9);
+            Histogram warm = new Histogram(3), steady = new Histogram(3);
+            long coreSamples = 0, coreSum = 0, rxAtWarmEnd = -1, dropsAtWarmEnd = 0, migAtWarmEnd = 0;
+            while (System.nanoTime() < end) {
+                Thread.sleep(10);
+                coreSum += app.dispatch().heldCores().length;
+                coreSamples++;
+                Histogram interval = dp.kernel().latency().getIntervalHistogram();
+                if (System.nanoTime() < warmEnd) {
+                    warm.add(interval);
+                } else {
+                    if (rxAtWarmEnd < 0) {
+                        rxAtWarmEnd = dp.kernel().received();
+                        dropsAtWarmEnd = dp.kernel().droppedTotal();
+                        migAtWarmEnd = Math.max(0, app.dispatch().migratedFlows());
+                    }
+                    steady.add(interval);
+                }
+            }
+            long rx = dp.kernel().received();
+            dp.drainAndStop(java.time.Duration.ofSeconds(10));
+            steady.add(dp.kernel().latency().getIntervalHistogram());
+            long drops = dp.kernel().droppedTotal() - dp.kernel().dropped(DropReason.NO_APP);
+            long migrations = Math.max(0, app.dispatch().migratedFlows());
+            double warmSecs = s.stepSeconds() * s.warmup(), steadySecs = s.stepSeconds() - warmSecs;
+            double meanCores = coreSamples == 0 ? 0 : coreSum / (double) coreSamples;
+            return List.of(
+                new Row(policy, "warmup", rate, Math.max(0, rxAtWarmEnd) / warmSecs, warm, dropsAtWarmEnd, meanCores, migAtWarmEnd),
+                new Row(policy, "steady", rate, (rx - Math.max(0, rxAtWarmEnd)) / steadySecs, steady, drops - dropsAtWarmEnd, meanCores,
+                    migrations - migAtWarmEnd));
+        } finally {
+            apps.terminate();
+            apps.getWhenTerminated().toCompletableFuture().get();
+        }
+    }
+
+}

@@ -1,0 +1,52 @@
+package io.calisto.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calisto.control.experiment.PaperExperiment;
+import io.calisto.control.experiment.Percentiles;
+import io.calisto.control.experiment.Report;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExperimentTest {
+    @TempDir Path out;
+
+    @Test
+    void dropsCountAsInfiniteLatencyInPercentiles() {
+        Histogram h = new Histogram(3);
+        for (int i = 1; i <= 98; i++) h.recordValue(i * 1000L); // 1..98 us
+        assertEquals(50.0, Percentiles.micros(h, 2, 50), 0.1);
+        assertEquals(98.0, Percentiles.micros(h, 2, 98), 0.1);
+        assertEquals(Double.POSITIVE_INFINITY, Percentiles.micros(h, 2, 99));
+        assertEquals("inf", Percentiles.format(Percentiles.micros(h, 2, 99.9)));
+        assertEquals(98.0, Percentiles.micros(h, 0, 99), 0.1); // no drops: the 99th percentile of 1..98 us is 98 us
+    }
+
+    @Test
+    void aSmallRunWritesCsvHistogramsPlotAndReport() throws Exception {
+        var s = new PaperExperiment.Settings(List.of("modulo", "affinity"), List.of(3_000), 1.0, 0.3, 2_000, 64, 0, List.of(0, 1));
+        var rows = PaperExperiment.run(EndToEndTest.config(Map.of()), s, out, line -> {});
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(PaperExperiment.CSV_HEADER, csv.getFirst());
+        assertEquals(4, csv.size() - 1, "warm-up and steady rows for each policy");
+        for (PaperExperiment.Row r : rows) {
+            assertEquals(0, r.drops(), r.csv());
+            assertTrue(r.latency().getTotalCount() > 0, r.csv());
+        }
+        PaperExperiment.Row steadyAffinity = rows.get(3);
+        assertEquals("affinity", steadyAffinity.policy());
+        assertEquals("steady", steadyAffinity.phase());
+        assertEquals(3_000, steadyAffinity.achieved(), 3_000 * 0.25);
+        assertEquals(0, steadyAffinity.migrations(), "paper-mode affinity keeps every flow on one core");
+        assertTrue(Files.exists(out.resolve("modulo-3000-steady.hgrm")));
+        assertTrue(Files.size(Report.plot(rows, out)) > 5_000, "a real PNG");
+        String md = Files.readString(Report.markdown(rows, s, out));
+        assertTrue(md.contains("## Against the paper") && md.contains("- 3000 pps: modulo"), md);
+    }
+}

@@ -30,7 +30,8 @@ class ExperimentTest {
 
     @Test
     void aSmallRunWritesCsvHistogramsPlotAndReport() throws Exception {
-        var s = new PaperExperiment.Settings(List.of("modulo", "affinity"), List.of(3_000), 1.0, 0.3, 2_000, 64, 0, List.of(0, 1));
+        var s = new PaperExperiment.Settings(List.of("modulo", "affinity"), List.of(3_000), 1.0, 0.3, 2_000, "uniform", 64,
+            io.calisto.control.experiment.ServiceTime.Kind.CONSTANT, 0, List.of(0, 1));
         var rows = PaperExperiment.run(EndToEndTest.config(Map.of()), s, out, line -> {});
         List<String> csv = Files.readAllLines(out.resolve("results.csv"));
         assertEquals(PaperExperiment.CSV_HEADER, csv.getFirst());
@@ -48,5 +49,39 @@ class ExperimentTest {
         assertTrue(Files.size(Report.plot(rows, out)) > 5_000, "a real PNG");
         String md = Files.readString(Report.markdown(rows, s, out));
         assertTrue(md.contains("## Against the paper") && md.contains("- 3000 pps: modulo"), md);
+    }
+
+    @Test
+    void serviceTimeDistributionsKeepTheirMean() {
+        var constant = new io.calisto.control.experiment.ServiceTime(io.calisto.control.experiment.ServiceTime.Kind.CONSTANT, 10_000, 1);
+        assertEquals(10_000, constant.next());
+        for (var kind : List.of(io.calisto.control.experiment.ServiceTime.Kind.EXPONENTIAL, io.calisto.control.experiment.ServiceTime.Kind.BIMODAL)) {
+            var t = new io.calisto.control.experiment.ServiceTime(kind, 10_000, 7);
+            long sum = 0, longOnes = 0;
+            for (int i = 0; i < 200_000; i++) {
+                long v = t.next();
+                sum += v;
+                if (v > 20_000) longOnes++;
+            }
+            assertEquals(10_000, sum / 200_000.0, 10_000 * 0.02, kind.toString());
+            // exponential: P(X > 2 mean) = e^-2 = 13.5%; bimodal: the 10% at 5.5x the mean
+            assertEquals(kind == io.calisto.control.experiment.ServiceTime.Kind.BIMODAL ? 0.10 : Math.exp(-2), longOnes / 200_000.0, 0.01, kind.toString());
+        }
+    }
+
+    @Test
+    void loadgenRunsEvenStepsAgainstOnePolicy() throws Exception {
+        CliTest.Result r = CliTest.cli("loadgen", "--policy", "modulo", "--from", "2000", "--to", "4000", "--steps", "2", "--step-seconds", "1",
+            "--flows", "1000", "--popularity", "zipf", "--service", "exponential", "--service-mean", "2000", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(List.of("modulo,warmup,2000", "modulo,steady,2000", "modulo,warmup,4000", "modulo,steady,4000"),
+            csv.subList(1, csv.size()).stream().map(l -> String.join(",", java.util.Arrays.copyOf(l.split(","), 3))).toList());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("1000 flows (zipf)"));
+        assertEquals("calisto: service distribution must be constant, exponential or bimodal, was 'gamma'",
+            CliTest.cli("loadgen", "--service", "gamma").err().strip());
+        CliTest.Result bad = CliTest.cli("loadgen", "--steps", "0");
+        assertEquals(2, bad.code());
+        assertEquals("calisto: load steps need 1 <= --from <= --to and --steps >= 1, were 5000, 14000, 0", bad.err().strip());
     }
 }

@@ -16,19 +16,20 @@ public final class FlowStateApp implements PacketHandler {
     private final FlowTable slotOf;
     private final byte[] state;
     private final int bytesPerFlow;
-    private final long serviceNanos;
+    private final ServiceTime service;
     private int nextSlot;
     private long newFlowsHere;
 
-    FlowStateApp(int flowsPerCore, int bytesPerFlow, long serviceNanos) {
+    FlowStateApp(int flowsPerCore, int bytesPerFlow, ServiceTime service) {
         this.slotOf = new FlowTable(flowsPerCore);
         this.state = new byte[Math.multiplyExact(flowsPerCore, bytesPerFlow)];
         this.bytesPerFlow = bytesPerFlow;
-        this.serviceNanos = serviceNanos;
+        this.service = service;
     }
 
-    public static AppSpec spec(int flowsPerCore, int bytesPerFlow, long serviceNanos) {
-        return new AppSpec("flowstate", MatchRule.parse("dst-port=7"), core -> new FlowStateApp(flowsPerCore, bytesPerFlow, serviceNanos));
+    public static AppSpec spec(int flowsPerCore, int bytesPerFlow, ServiceTime.Kind service, long serviceMeanNanos) {
+        return new AppSpec("flowstate", MatchRule.parse("dst-port=7"),
+            core -> new FlowStateApp(flowsPerCore, bytesPerFlow, new ServiceTime(service, serviceMeanNanos, 1000L + core)));
     }
 
     @Override
@@ -44,7 +45,7 @@ public final class FlowStateApp implements PacketHandler {
         }
         int base = slot * bytesPerFlow;
         for (int i = 0; i < bytesPerFlow; i += 64) state[base + i]++;
-        long end = System.nanoTime() + serviceNanos;
+        long end = System.nanoTime() + service.next();
         while (System.nanoTime() < end) Thread.onSpinWait();
         ctx.reply(ctx.buffer(), ctx.offset(), ctx.length());
     }

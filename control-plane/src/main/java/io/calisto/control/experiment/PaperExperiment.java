@@ -27,7 +27,7 @@ public final class PaperExperiment {
     public static final String CSV_HEADER = "policy,phase,offered_pps,achieved_pps,p50_us,p90_us,p99_us,p999_us,p9999_us,drops,mean_cores,flow_migrations";
 
     public record Settings(List<String> policies, List<Integer> rates, double stepSeconds, double warmup, int flows,
-                           int bytesPerFlow, long serviceNanos, List<Integer> pool) {}
+                           String popularity, int bytesPerFlow, ServiceTime.Kind service, long serviceNanos, List<Integer> pool) {}
 
     public record Row(String policy, String phase, int offered, double achieved, Histogram latency, long drops, double meanCores, long migrations) {
         public String csv() {
@@ -67,12 +67,13 @@ public final class PaperExperiment {
             "calisto.synthetic.rate", rate,
             "calisto.synthetic.flows", s.flows(),
             "calisto.synthetic.arrival", "poisson",
+            "calisto.synthetic.popularity", s.popularity(),
             "calisto.cores.pool", s.pool(),
             "calisto.io.idle-strategy", "backoff",
             "calisto.aeron.term-length", "4m")).withFallback(base).resolve();
         ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "experiment", c);
         try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
-            AppHandle app = dp.register(apps, FlowStateApp.spec(s.flows(), s.bytesPerFlow(), s.serviceNanos()), 1, s.pool().size());
+            AppHandle app = dp.register(apps, FlowStateApp.spec(s.flows(), s.bytesPerFlow(), s.service(), s.serviceNanos()), 1, s.pool().size());
             dp.startRx();
             long start = System.nanoTime(), warmEnd = start + (long) (s.stepSeconds() * s.warmup() * 1e9), end = start + (long) (s.stepSeconds() * 1e9);
             Histogram warm = new Histogram(3), steady = new Histogram(3);

@@ -40,8 +40,9 @@ public final class Report {
     public static Path markdown(List<PaperExperiment.Row> rows, PaperExperiment.Settings s, Path out) throws IOException {
         StringBuilder md = new StringBuilder("# Calisto-J paper experiment (real threads)\n\n");
         md.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs seen by the JVM. The IO thread, the core-actors, the media driver and the JIT share them, so this measures the real stack scaled to this machine; it is not the paper's 10-core testbed and nothing here is extrapolated.\n\n");
-        md.append(String.format("Settings: policies %s; offered loads %s packets/s; %.1f s per step, the first %.0f%% reported as warm-up; %d flows (uniform); %d bytes of state per flow; service time %d ns; core pool %s (guarantee 1).%n%n",
-            s.policies(), s.rates(), s.stepSeconds(), s.warmup() * 100, s.flows(), s.bytesPerFlow(), s.serviceNanos(), s.pool()));
+        md.append(String.format("Settings: policies %s; offered loads %s packets/s; %.1f s per step, the first %.0f%% reported as warm-up; %d flows (%s); %d bytes of state per flow; service time %s, mean %d ns; core pool %s (guarantee 1).%n%n",
+            s.policies(), s.rates(), s.stepSeconds(), s.warmup() * 100, s.flows(), s.popularity(), s.bytesPerFlow(),
+            s.service().name().toLowerCase(), s.serviceNanos(), s.pool()));
         md.append("![p99](p99.png)\n\n| policy | phase | offered | achieved | p50 us | p99 us | p99.9 us | drops | mean cores | flow migrations |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (PaperExperiment.Row r : rows) {
             md.append(String.format("| %s | %s | %d | %.0f | %s | %s | %s | %d | %.2f | %d |%n", r.policy(), r.phase(), r.offered(), r.achieved(),

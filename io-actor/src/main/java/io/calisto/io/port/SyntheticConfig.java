@@ -5,7 +5,8 @@ import io.calisto.aeron.MatchRule;
 
 /** Settings of the in-process traffic generator ({@code calisto.synthetic}), validated with the key in each message. */
 public record SyntheticConfig(int flows, long rate, boolean poisson, int packetBytes, double tcpFraction, double ipv6Fraction,
-                              long maxPackets, long seed, long dstMac, byte[] dstIpv4, byte[] dstIpv6, int dstPort) {
+                              long maxPackets, long seed, long dstMac, byte[] dstIpv4, byte[] dstIpv6, int dstPort,
+                              double zipfExponent) {
     public static final int MIN_BYTES = 64;
 
     /** The {@code calisto.synthetic} defaults of reference.conf with {@code overrides} (keys relative to that section). */
@@ -37,7 +38,15 @@ public record SyntheticConfig(int flows, long rate, boolean poisson, int packetB
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("calisto.synthetic.dst-mac: " + e.getMessage());
         }
-        return new SyntheticConfig(flows, rate, arrival.equals("poisson"), bytes, tcp, v6, max, c.getLong("seed"), mac, ip4, ip6, port);
+        String popularity = c.getString("popularity");
+        double zipf = 0;
+        if (popularity.equals("zipf")) {
+            zipf = c.getDouble("zipf-exponent");
+            if (zipf <= 0) throw bad("zipf-exponent", "must be > 0", zipf);
+        } else if (!popularity.equals("uniform")) {
+            throw bad("popularity", "must be uniform or zipf", "'" + popularity + "'");
+        }
+        return new SyntheticConfig(flows, rate, arrival.equals("poisson"), bytes, tcp, v6, max, c.getLong("seed"), mac, ip4, ip6, port, zipf);
     }
 
     private static byte[] address(Config c, String key, int length) {

@@ -17,6 +17,7 @@ public final class SyntheticPort implements PacketPort {
     private final SyntheticConfig cfg;
     private final SplittableRandom random;
     private final double meanGapNanos;
+    private final FlowPopularity popularity;
     private double nextSendNanos = Double.NaN;
     private long generated;
     private long transmitted;
@@ -26,6 +27,7 @@ public final class SyntheticPort implements PacketPort {
         this.cfg = cfg;
         this.random = new SplittableRandom(cfg.seed());
         this.meanGapNanos = cfg.rate() == 0 ? 0 : 1e9 / cfg.rate();
+        this.popularity = cfg.zipfExponent() > 0 ? FlowPopularity.zipf(cfg.flows(), cfg.zipfExponent()) : FlowPopularity.uniform(cfg.flows());
     }
 
     @Override
@@ -44,7 +46,7 @@ public final class SyntheticPort implements PacketPort {
                 at = (long) nextSendNanos;
                 nextSendNanos += cfg.poisson() ? -Math.log(1.0 - random.nextDouble()) * meanGapNanos : meanGapNanos;
             }
-            int flow = random.nextInt(cfg.flows());
+            int flow = popularity.next(random);
             int len = write(batch.ownedFrame(n), flow, generated);
             batch.set(n++, len, at, false, 0);
             generated++;

@@ -112,4 +112,24 @@ class SyntheticPortTest {
         assertEquals("calisto.synthetic.dst-ip: bad IP address 'example.com'",
             assertThrows(IllegalArgumentException.class, () -> cfg(Map.of("dst-ip", "example.com"))).getMessage());
     }
+
+    @Test
+    void zipfPopularityFollowsOneOverKToTheS() {
+        SplittableRandomHolder h = new SplittableRandomHolder();
+        FlowPopularity zipf = FlowPopularity.zipf(1000, 1.0);
+        int[] hits = new int[1000];
+        for (int i = 0; i < 1_000_000; i++) hits[zipf.next(h.random)]++;
+        double harmonic = 0;
+        for (int k = 1; k <= 1000; k++) harmonic += 1.0 / k;
+        // flow 0 gets 1/H(1000) = 13.4% of packets, flow 1 half of that, flow 9 a tenth
+        assertEquals(1_000_000 / harmonic, hits[0], 1_000_000 / harmonic * 0.02);
+        assertEquals(hits[0] / 2.0, hits[1], hits[0] * 0.02);
+        assertEquals(hits[0] / 10.0, hits[9], hits[0] * 0.01);
+        assertEquals("calisto.synthetic.popularity must be uniform or zipf, was 'pareto'",
+            assertThrows(IllegalArgumentException.class, () -> cfg(Map.of("popularity", "pareto"))).getMessage());
+    }
+
+    static final class SplittableRandomHolder {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+    }
 }

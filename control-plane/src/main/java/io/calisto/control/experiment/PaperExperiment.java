@@ -61,6 +61,30 @@ public final class PaperExperiment {
         return rows;
     }
 
+    /**
+     * The same grid on the simulator: 10 app cores (+ the IO core), the production policy and scheduler classes on
+     * virtual time, costs from {@link io.calisto.control.experiment.sim.CostModel#MEASURED_HERE}. Deterministic.
+     */
+    public static List<Row> simulate(Settings s, Path out, Consumer<String> progress) throws Exception {
+        Files.createDirectories(out);
+        List<Row> rows = new ArrayList<>();
+        var popularity = s.popularity().equals("zipf") ? io.calisto.io.port.FlowPopularity.zipf(s.flows(), 1.0)
+            : io.calisto.io.port.FlowPopularity.uniform(s.flows());
+        for (String policy : s.policies()) {
+            for (int rate : s.rates()) {
+                progress.accept(String.format("sim %s at %d pps for %.1f virtual s", policy, rate, s.stepSeconds()));
+                var r = io.calisto.control.experiment.sim.Simulator.run(new io.calisto.control.experiment.sim.Simulator.Config(policy, rate,
+                    s.flows(), popularity, s.service(), s.serviceNanos(), 10, 1, 5_000, 200_000, s.stepSeconds(), s.warmup(), 42,
+                    io.calisto.control.experiment.sim.CostModel.MEASURED_HERE));
+                double achieved = r.packets() / s.stepSeconds();
+                rows.add(new Row(policy, "warmup", rate, achieved, r.warmup(), 0, r.meanCores(), 0));
+                rows.add(new Row(policy, "steady", rate, achieved, r.latency(), 0, r.meanCores(), r.migrations()));
+            }
+        }
+        Files.write(out.resolve("results.csv"), (CSV_HEADER + "\n" + String.join("\n", rows.stream().map(Row::csv).toList()) + "\n").getBytes());
+        return rows;
+    }
+
     static List<Row> step(Config base, Settings s, String policy, int rate) throws Exception {
         Config c = ConfigFactory.parseMap(Map.of(
             "calisto.dispatch.policy", policy,

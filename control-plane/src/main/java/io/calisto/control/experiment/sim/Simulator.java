@@ -1,0 +1,127 @@
+package io.calisto.control.experiment.sim;
+
+import io.calisto.aeron.CoreSlot;
+import io.calisto.aeron.MatchRule;
+import io.calisto.control.experiment.ServiceTime;
+import io.calisto.io.dispatch.AffinityTablePolicy;
+import io.calisto.io.dispatch.FlowTable;
+import io.calisto.io.kernel.AppDispatch;
+import io.calisto.io.port.FlowPopularity;
+import io.calisto.io.sched.CoreScheduler;
+import java.util.ArrayDeque;
+import java.util.SplittableRandom;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A discrete-event model of the dataplane on virtual time that drives the production {@code DispatchPolicy},
+ * {@code FlowTable} and {@code CoreScheduler} (through a real {@link AppDispatch} and real {@link CoreSlot}s), never a
+ * re-implementation. Open-loop Poisson arrivals over many flows; one IO core that charges a dispatch cost per packet;
+ * FIFO cores that serve requests with a service time plus a migration cost when a flow's state is not on that core;
+ * the scheduler checks every interval, grants take {@code grantNanos} to start serving, idle cores ask to yield after
+ * {@code parkAfter}. Deterministic for a given seed.
+ */
+public final class Simulator {
+    public record Config(String policy, double ratePps, int flows, FlowPopularity popularity, ServiceTime.Kind service,
+                         long serviceMeanNanos, int cores, int guaranteed, long intervalNanos, long parkAfterNanos,
+                         double seconds, double warmupFraction, long seed, CostModel cost) {}
+
+    /** {@code latency} after the warm-up fraction, {@code warmup} during it (the paper's 5k effect lives there). */
+    public record Result(Histogram latency, Histogram warmup, long packets, double meanCores, long migrations, long grants) {}
+
+    private Simulator() {}
+
+    public static Result run(Config c) {
+        int[] pool = new int[c.cores()];
+        for (int i = 0; i < pool.length; i++) pool[i] = i;
+        long[] grants = {0};
+        CoreScheduler scheduler = new CoreScheduler(pool, c.intervalNanos(), (type, app, core, reason, now, signal) -> {
+            if (type == io.calisto.io.sched.SchedulerListener.GRANTED) grants[0]++;
+        });
+        AppDispatch app = new AppDispatch(0, "sim", MatchRule.ANY, c.policy(), Math.max(1, c.flows()), null, 0);
+        app.guaranteed = c.guaranteed();
+        app.burstable = c.cores();
+        for (int core : pool) app.attach(core, null, CoreSlot.onHeap());
+        if (app.policy() instanceof AffinityTablePolicy a) a.acquirer((core, now) -> scheduler.tryAcquire(app, core, now));
+
+        SplittableRandom rnd = new SplittableRandom(c.seed());
+        ServiceTime service = new ServiceTime(c.service(), c.serviceMeanNanos(), c.seed() + 1);
+        int[] hashOf = new int[c.flows()];
+        for (int f = 0; f < c.flows(); f++) hashOf[f] = rnd.nextInt();
+        FlowTable lastCore = new FlowTable(Math.max(1, c.flows()));
+        Core[] cores = new Core[c.cores()];
+        for (int i = 0; i < cores.length; i++) cores[i] = new Core();
+
+        long end = (long) (c.seconds() * 1e9), warmEnd = (long) (end * c.warmupFraction());
+        double gap = 1e9 / c.ratePps();
+        double nextArrival = 0;
+        long ioFree = 0, nextCheck = 0, migrations = 0, packets = 0, coreTime = 0, lastSample = 0;
+        Histogram latency = new Histogram(3), warm = new Histogram(3);
+        scheduler.addApp(app, 0);
+        for (int core : app.heldCores()) cores[core].availableAt = 0;
+        while (nextArrival < end) {
+            long t = (long) nextArrival;
+            while (nextCheck <= t) {
+                coreTime += (long) app.cores().count() * (nextCheck - lastSample);
+                lastSample = nextCheck;
+                check(nextCheck, app, scheduler, cores, c);
+                nextCheck += c.intervalNanos();
+            }
+            int flow = c.popularity().next(rnd);
+            int hash = hashOf[flow];
+            boolean newFlow = app.policy().tableSize() < c.flows() && app.policy() instanceof AffinityTablePolicy p && p.boundCore(hash) == FlowTable.MISSING;
+            long dispatchAt = Math.max(t, ioFree) + c.cost().dispatchNanos() + (newFlow ? c.cost().newFlowNanos() : 0);
+            ioFree = dispatchAt;
+            int core = app.policy().coreFor(hash, dispatchAt);
+            if (core < 0) {
+                nextArrival += -Math.log(1.0 - rnd.nextDouble()) * gap;
+                continue; // no core: the real IO core counts it as no-core; the scheduler grants at its next check
+            }
+            int prev = lastCore.get(hash);
+            long migration = prev != FlowTable.MISSING && prev != core ? c.cost().migrationNanos() : 0;
+            if (migration > 0) migrations++;
+            lastCore.put(hash, core);
+            Core k = cores[core];
+            long start = Math.max(dispatchAt, Math.max(k.freeAt, k.availableAt));
+            long done = start + service.next() + migration;
+            k.freeAt = done;
+            k.departures.addLast(done);
+            app.published[core]++;
+            (t >= warmEnd ? latency : warm).recordValue(done - t);
+            packets++;
+            nextArrival += -Math.log(1.0 - rnd.nextDouble()) * gap;
+        }
+        double meanCores = lastSample == 0 ? 0 : coreTime / (double) lastSample;
+        return new Result(latency, warm, packets, meanCores, migrations, grants[0]);
+    }
+
+    /** The scheduler's view at {@code now}: consumed positions, the core-actors' yield/drain steps, then its check. */
+    private static void check(long now, AppDispatch app, CoreScheduler scheduler, Core[] cores, Config c) {
+        for (int core = 0; core < cores.length; core++) {
+            Core k = cores[core];
+            while (!k.departures.isEmpty() && k.departures.peekFirst() <= now) {
+                k.departures.pollFirst();
+                k.consumed++;
+            }
+            CoreSlot slot = app.slots[core];
+            slot.consumed(k.consumed);
+            int state = slot.state();
+            if (state == CoreSlot.REVOKING && k.consumed >= slot.drainTo()) slot.cas(CoreSlot.REVOKING, CoreSlot.PARKED);
+            if (state == CoreSlot.GRANTED && k.departures.isEmpty() && now - Math.max(k.freeAt, k.availableAt) >= c.parkAfterNanos()) {
+                slot.cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED);
+            }
+        }
+        boolean[] held = new boolean[cores.length];
+        for (int i = 0; i < app.cores().count(); i++) held[app.cores().get(i)] = true;
+        scheduler.poll(now);
+        // a core granted by this check starts serving after the wake-up latency (Shenango: waking a parked kthread)
+        for (int i = 0; i < app.cores().count(); i++) {
+            int core = app.cores().get(i);
+            if (!held[core]) cores[core].availableAt = now + c.cost().grantNanos();
+        }
+    }
+
+    private static final class Core {
+        final ArrayDeque<Long> departures = new ArrayDeque<>();
+        long freeAt, availableAt, consumed;
+    }
+}

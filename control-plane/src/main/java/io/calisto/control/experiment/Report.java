@@ -16,10 +16,17 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class Report {
     private Report() {}
 
-    public static Path plot(List<PaperExperiment.Row> rows, Path out) throws IOException {
+    public static Path plot(List<PaperExperiment.Row> rows, Path out) throws IOException { return plot(rows, out, "real threads"); }
+
+    /** Log scales when the loads or latencies span more than a factor of 50, so both ends stay readable. */
+    public static Path plot(List<PaperExperiment.Row> rows, Path out, String mode) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(900).height(560).title("p99 latency vs offered load (steady state, real threads)")
+        XYChart chart = new XYChartBuilder().width(900).height(560).title("p99 latency vs offered load (steady state, " + mode + ")")
             .xAxisTitle("offered load (packets/s)").yAxisTitle("p99 latency (us)").build();
+        double minX = rows.stream().mapToDouble(PaperExperiment.Row::offered).min().orElse(1);
+        double maxX = rows.stream().mapToDouble(PaperExperiment.Row::offered).max().orElse(1);
+        chart.getStyler().setXAxisLogarithmic(maxX / minX > 50);
+        chart.getStyler().setYAxisLogarithmic(maxX / minX > 50);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
         for (Map.Entry<String, List<PaperExperiment.Row>> e : steadyByPolicy(rows).entrySet()) {
             List<Double> x = new ArrayList<>(), y = new ArrayList<>();
@@ -38,8 +45,13 @@ public final class Report {
     }
 
     public static Path markdown(List<PaperExperiment.Row> rows, PaperExperiment.Settings s, Path out) throws IOException {
-        StringBuilder md = new StringBuilder("# Calisto-J paper experiment (real threads)\n\n");
-        md.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs seen by the JVM. The IO thread, the core-actors, the media driver and the JIT share them, so this measures the real stack scaled to this machine; it is not the paper's 10-core testbed and nothing here is extrapolated.\n\n");
+        return markdown(rows, s, out, "real threads", "Machine: " + Runtime.getRuntime().availableProcessors()
+            + " CPUs seen by the JVM. The IO thread, the core-actors, the media driver and the JIT share them, so this measures the real stack scaled to this machine; it is not the paper's 10-core testbed and nothing here is extrapolated.");
+    }
+
+    public static Path markdown(List<PaperExperiment.Row> rows, PaperExperiment.Settings s, Path out, String mode, String preface) throws IOException {
+        StringBuilder md = new StringBuilder("# Calisto-J paper experiment (" + mode + ")\n\n");
+        md.append(preface).append("\n\n");
         md.append(String.format("Settings: policies %s; offered loads %s packets/s; %.1f s per step, the first %.0f%% reported as warm-up; %d flows (%s); %d bytes of state per flow; service time %s, mean %d ns; core pool %s (guarantee 1).%n%n",
             s.policies(), s.rates(), s.stepSeconds(), s.warmup() * 100, s.flows(), s.popularity(), s.bytesPerFlow(),
             s.service().name().toLowerCase(), s.serviceNanos(), s.pool()));

@@ -47,7 +47,7 @@ public final class PaperExperiment {
         int total = s.policies().size() * s.rates().size(), done = 0;
         for (String policy : s.policies()) {
             for (int rate : s.rates()) {
-                progress.accept(String.format("[%d/%d] %s at %d pps for %.1f s", ++done, total, policy, rate, s.stepSeconds()));
+                progress.accept(bar(++done, total) + String.format(" %s at %d pps for %.1f s", policy, rate, s.stepSeconds()));
                 List<Row> step = step(base, s, policy, rate);
                 for (Row r : step) {
                     rows.add(r);
@@ -70,9 +70,10 @@ public final class PaperExperiment {
         List<Row> rows = new ArrayList<>();
         var popularity = s.popularity().equals("zipf") ? io.calisto.io.port.FlowPopularity.zipf(s.flows(), 1.0)
             : io.calisto.io.port.FlowPopularity.uniform(s.flows());
+        int total = s.policies().size() * s.rates().size(), done = 0;
         for (String policy : s.policies()) {
             for (int rate : s.rates()) {
-                progress.accept(String.format("sim %s at %d pps for %.1f virtual s", policy, rate, s.stepSeconds()));
+                progress.accept(bar(++done, total) + String.format(" sim %s at %d pps for %.1f virtual s", policy, rate, s.stepSeconds()));
                 var r = io.calisto.control.experiment.sim.Simulator.run(new io.calisto.control.experiment.sim.Simulator.Config(policy, rate,
                     s.flows(), popularity, s.service(), s.serviceNanos(), 10, 1, 5_000, 200_000, s.stepSeconds(), s.warmup(), 42,
                     io.calisto.control.experiment.sim.CostModel.MEASURED_HERE));
@@ -83,6 +84,12 @@ public final class PaperExperiment {
         }
         Files.write(out.resolve("results.csv"), (CSV_HEADER + "\n" + String.join("\n", rows.stream().map(Row::csv).toList()) + "\n").getBytes());
         return rows;
+    }
+
+    /** A text progress bar, one line per step so it reads the same on a terminal and in a CI log. */
+    static String bar(int done, int total) {
+        int width = 20, filled = (int) Math.round(width * done / (double) total);
+        return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total;
     }
 
     static List<Row> step(Config base, Settings s, String policy, int rate) throws Exception {

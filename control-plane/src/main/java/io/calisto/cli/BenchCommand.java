@@ -37,16 +37,10 @@ public final class BenchCommand implements Callable<Integer> {
             case "dpdk-rx" -> {
                 Path pcap = Files.createTempFile("calisto-bench", ".pcap");
                 writeCapture(pcap);
-                DpdkRxBench.run(seconds, burst, pcap, line -> {
-                    out.println(line);
-                    out.flush();
-                });
+                DpdkRxBench.run(seconds, burst, pcap, Main.lines(out));
                 Files.deleteIfExists(pcap);
             }
-            case "grant" -> io.calisto.control.GrantBench.run(new Settings().load(), seconds, line -> {
-                out.println(line);
-                out.flush();
-            });
+            case "grant" -> io.calisto.control.GrantBench.run(new Settings().load(), seconds, Main.lines(out));
             default -> throw new UserError("unknown benchmark '" + name + "' (dpdk-rx, grant)");
         }
         return 0;

@@ -36,10 +36,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             rates.addAll(List.of(100_000, 500_000, 1_000_000, 1_400_000));
             var settings = load.settings(DispatchPolicy.NAMES, rates, quick ? 0.5 : 2.0);
             var o = spec.commandLine().getOut();
-            var rows = io.calisto.control.experiment.PaperExperiment.simulate(settings, load.out, line -> {
-                o.println(line);
-                o.flush();
-            });
+            var rows = io.calisto.control.experiment.PaperExperiment.simulate(settings, load.out, Main.lines(o));
             io.calisto.control.experiment.Report.plot(rows, load.out, "simulated, 10 cores");
             io.calisto.control.experiment.Report.markdown(rows, settings, load.out, "simulated", "Discrete-event simulation on virtual time: "
                 + "10 app cores and one IO core, the production DispatchPolicy, FlowTable and CoreScheduler classes, costs "

@@ -43,10 +43,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     }
 
     static int runAndReport(PaperExperiment.Settings settings, Path out, PrintWriter o) throws Exception {
-        var rows = PaperExperiment.run(new Settings().load(), settings, out, line -> {
-            o.println(line);
-            o.flush();
-        });
+        var rows = PaperExperiment.run(new Settings().load(), settings, out, Main.lines(o));
         Report.plot(rows, out);
         Report.markdown(rows, settings, out);
         o.println("wrote " + out.resolve("results.csv") + ", " + out.resolve("p99.png") + ", " + out.resolve("report.md") + " and one .hgrm per step");

@@ -18,6 +18,14 @@ public final class Main {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    /** Prints each line at once: long-running commands report progress as they go. */
+    static java.util.function.Consumer<String> lines(PrintWriter out) {
+        return line -> {
+            out.println(line);
+            out.flush();
+        };
+    }
+
     /** Runs the CLI with the given streams and returns the exit code (tests call this directly). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new Main());

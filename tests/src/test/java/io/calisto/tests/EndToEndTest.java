@@ -27,10 +27,16 @@ class EndToEndTest {
     }
 
     static RunSummary runToExhaustion(Config config, java.util.function.Consumer<Dataplane> check) throws Exception {
+        return runToExhaustion(config, EchoApp.spec(config.getConfig("calisto.demo")), config.getInt("calisto.cores.guaranteed"),
+            config.getInt("calisto.cores.burstable"), check);
+    }
+
+    /** Registers {@code spec}, feeds the synthetic port until it is exhausted, drains, checks, and returns the account. */
+    static RunSummary runToExhaustion(Config config, io.calisto.core.AppSpec spec, int guaranteed, int burstable,
+                                      java.util.function.Consumer<Dataplane> check) throws Exception {
         ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "e2e-apps", config);
         try (Dataplane dp = Dataplane.start(config, Ports.create(config))) {
-            dp.register(apps, EchoApp.spec(config.getConfig("calisto.demo")), config.getInt("calisto.cores.guaranteed"),
-                config.getInt("calisto.cores.burstable"));
+            dp.register(apps, spec, guaranteed, burstable);
             dp.startRx();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!dp.kernel().rxExhausted() && System.nanoTime() < deadline) Thread.sleep(10);
@@ -128,25 +134,15 @@ class EndToEndTest {
             "calisto.synthetic.rate", 100_000,
             "calisto.io.idle-strategy", "backoff"));
         java.util.concurrent.atomic.AtomicLong thrown = new java.util.concurrent.atomic.AtomicLong();
-        ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "throwing-apps", c);
-        try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
-            AppHandle h = dp.register(apps, new io.calisto.core.AppSpec("flaky", io.calisto.aeron.MatchRule.parse("dst-port=7"), core -> ctx -> {
-                if ((ctx.rssHash() & 1) == 0) {
-                    thrown.incrementAndGet();
-                    throw new IllegalStateException("boom");
-                }
-            }), 1, 1);
-            dp.startRx();
-            while (!dp.kernel().rxExhausted()) Thread.sleep(10);
-            dp.drainAndStop(Duration.ofSeconds(10));
-            RunSummary s = RunSummary.of(dp);
-            assertTrue(thrown.get() > 0 && thrown.get() < packets, "some but not all flows throw: " + thrown.get());
-            assertEquals(thrown.get(), h.runtime().handlerErrors());
-            assertEquals(packets, s.delivered());
-            assertEquals(0, s.unaccounted());
-        } finally {
-            apps.terminate();
-            apps.getWhenTerminated().toCompletableFuture().get();
-        }
+        var flaky = new io.calisto.core.AppSpec("flaky", io.calisto.aeron.MatchRule.parse("dst-port=7"), core -> ctx -> {
+            if ((ctx.rssHash() & 1) == 0) {
+                thrown.incrementAndGet();
+                throw new IllegalStateException("boom");
+            }
+        });
+        RunSummary s = runToExhaustion(c, flaky, 1, 1, dp -> assertEquals(thrown.get(), dp.apps().getFirst().runtime().handlerErrors()));
+        assertTrue(thrown.get() > 0 && thrown.get() < packets, "some but not all flows throw: " + thrown.get());
+        assertEquals(packets, s.delivered());
+        assertEquals(0, s.unaccounted());
     }
 }

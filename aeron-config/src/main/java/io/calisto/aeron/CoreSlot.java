@@ -18,8 +18,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class CoreSlot {
     public static final int PARKED = 0, GRANTED = 1, YIELD_REQUESTED = 2, REVOKING = 3;
-    public static final int BYTES = 32;
-    private static final int STATE = 0, DRAIN_TO = 8, CONSUMED = 16, GRANTED_AT = 24;
+    public static final int BYTES = 64; // one cache line per slot: slots of neighbouring cores never share a line
+    private static final int STATE = 0, DRAIN_TO = 8, CONSUMED = 16, GRANTED_AT = 24, DELIVERED = 32;
 
     private final AtomicBuffer buffer;
     private final int offset;
@@ -61,6 +61,26 @@ public final class CoreSlot {
     public void consumed(long position) { buffer.putLongRelease(offset + CONSUMED, position); }
 
     public long consumed() { return buffer.getLongVolatile(offset + CONSUMED); }
+
+    /** Actor side: packets handed to the app's handler on this core (so another process can count what was lost). */
+    public void delivered(long packets) { buffer.putLongRelease(offset + DELIVERED, packets); }
+
+    public long delivered() { return buffer.getLongVolatile(offset + DELIVERED); }
+
+    /** Slots for {@code count} cores in a file both processes map (e.g. under /dev/shm), zero-filled when created. */
+    public static CoreSlot[] mapped(java.nio.file.Path file, int count, boolean create) {
+        try (var ch = java.nio.channels.FileChannel.open(file, create
+                ? new java.nio.file.OpenOption[] {java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE}
+                : new java.nio.file.OpenOption[] {java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE})) {
+            var map = ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, (long) count * BYTES);
+            UnsafeBuffer buffer = new UnsafeBuffer(map);
+            CoreSlot[] slots = new CoreSlot[count];
+            for (int i = 0; i < count; i++) slots[i] = new CoreSlot(buffer, i * BYTES);
+            return slots;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot map core slots " + file + ": " + e.getMessage(), e);
+        }
+    }
 
     /** Actor side, in-JVM only: how the IO core wakes the parked actor thread (e.g. LockSupport.unpark). */
     public void waker(Runnable waker) { this.waker = waker; }

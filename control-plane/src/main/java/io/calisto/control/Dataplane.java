@@ -159,13 +159,13 @@ public final class Dataplane implements AutoCloseable {
         for (int core : pool) {
             while (d.slots[core].consumed() < target[core] && System.nanoTime() < deadline) sleep(1);
         }
-        for (int core : h.runtime().coreActors()) await(h.runtime().stop(core), "stop core-actor " + core + " of " + name);
+        if (!h.remote()) for (int core : h.runtime().coreActors()) await(h.runtime().stop(core), "stop core-actor " + core + " of " + name);
         long undelivered = 0;
-        for (int core : pool) undelivered += d.dispatched(core) - h.runtime().delivered(core);
+        for (int core : pool) undelivered += d.dispatched(core) - h.delivered(core);
         long gone = undelivered;
         onIoThread(k -> k.retire(d, gone), "retire " + name);
         for (int core : pool) d.rxByCore(core).close();
-        retiredDelivered.addAndGet(h.runtime().deliveredTotal());
+        retiredDelivered.addAndGet(h.deliveredTotal());
         apps.remove(h);
         return gone;
     }
@@ -199,7 +199,7 @@ public final class Dataplane implements AutoCloseable {
             List<AppStats.CoreStats> cores = new ArrayList<>();
             for (int core : pool) {
                 long queued = Math.max(0, d.published[core] - d.slots[core].consumed());
-                cores.add(new AppStats.CoreStats(core, d.dispatched(core), h.runtime().delivered(core), queued,
+                cores.add(new AppStats.CoreStats(core, d.dispatched(core), h.delivered(core), queued,
                     CoreSlot.name(d.slots[core].state())));
             }
             java.util.Map<String, Long> drops = new java.util.LinkedHashMap<>();
@@ -270,7 +270,7 @@ public final class Dataplane implements AutoCloseable {
     /** Packets handed to app handlers, including apps that have since unregistered. */
     public long deliveredTotal() {
         long sum = retiredDelivered.get();
-        for (AppHandle a : apps) sum += a.runtime().deliveredTotal();
+        for (AppHandle a : apps) sum += a.deliveredTotal();
         return sum;
     }
 
@@ -290,6 +290,7 @@ public final class Dataplane implements AutoCloseable {
         events.close();
         ioRunner.close();
         for (AppHandle a : apps) {
+            if (a.remote()) continue;
             for (int core : a.runtime().coreActors()) {
                 try {
                     a.runtime().stop(core).get(5, TimeUnit.SECONDS);

@@ -27,11 +27,11 @@ public record RunSummary(long received, long delivered, long dropped, long repli
         out.println("== summary (port " + k.port().name() + ") ==");
         out.printf("received     %d%n", s.received());
         for (AppHandle a : dp.apps()) {
-            long sum = a.runtime().deliveredTotal();
+            long sum = a.deliveredTotal();
             out.printf("app %-8s  delivered %d  policy %s  flows %d  migrated-flows %d  table-full-fallbacks %d  rebinds %d%n",
                 a.name(), sum, a.dispatch().policy().name(), a.dispatch().flowsSeen(), a.dispatch().migratedFlows(),
                 a.dispatch().policy().tableFullFallbacks(), a.dispatch().policy().rebinds());
-            if (a.runtime().replyFailures() > 0 || a.runtime().handlerErrors() > 0) {
+            if (!a.remote() && (a.runtime().replyFailures() > 0 || a.runtime().handlerErrors() > 0)) {
                 out.printf("  reply-failed %d (TX stream full: reply lost)  handler-errors %d (handler threw)%n",
                     a.runtime().replyFailures(), a.runtime().handlerErrors());
             }
@@ -42,7 +42,7 @@ public record RunSummary(long received, long delivered, long dropped, long repli
                 java.util.Arrays.toString(a.dispatch().heldCores()));
             for (int core = 0; core < io.calisto.aeron.Streams.MAX_CORES; core++) {
                 long dispatched = a.dispatch().dispatched(core);
-                if (dispatched > 0) out.printf("  core %-3d  dispatched %d  delivered %d%n", core, dispatched, a.runtime().delivered(core));
+                if (dispatched > 0) out.printf("  core %-3d  dispatched %d  delivered %d%n", core, dispatched, a.delivered(core));
             }
         }
         out.printf("dropped      %d%n", s.dropped());

@@ -121,6 +121,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         slot.consumed(position);
         if (n > 0) {
             delivered.setRelease(core, delivered.getPlain(core) + n);
+            slot.delivered(delivered.getPlain(core));
             counters.publish(core, packet.replyFailures(), handlerErrors);
             emptyPolls = 0;
             idle.reset();

@@ -65,6 +65,24 @@ public record MatchRule(long dstMac, int ipVersion, long dstIpHi, long dstIpLo, 
         return new MatchRule(mac, version, hi, lo, proto, portLo, portHi);
     }
 
+    /** The text form {@link #parse} reads back (used to send a rule to another JVM). */
+    public String format() {
+        java.util.List<String> terms = new java.util.ArrayList<>();
+        if (dstMac != ANY_MAC) terms.add(String.format("dst-mac=%02x:%02x:%02x:%02x:%02x:%02x", (dstMac >> 40) & 0xff, (dstMac >> 32) & 0xff,
+            (dstMac >> 24) & 0xff, (dstMac >> 16) & 0xff, (dstMac >> 8) & 0xff, dstMac & 0xff));
+        if (ipVersion == 4) {
+            int a = (int) dstIpLo;
+            terms.add("dst-ip=" + ((a >>> 24) & 0xff) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff));
+        } else if (ipVersion == 6) {
+            StringBuilder sb = new StringBuilder("dst-ip=");
+            for (int i = 0; i < 8; i++) sb.append(i == 0 ? "" : ":").append(Long.toHexString(((i < 4 ? dstIpHi : dstIpLo) >>> (48 - 16 * (i % 4))) & 0xffff));
+            terms.add(sb.toString());
+        }
+        if (protocol != 0) terms.add("proto=" + (protocol == 17 ? "udp" : "tcp"));
+        if (portLo >= 0) terms.add("dst-port=" + portLo + (portHi != portLo ? "-" + portHi : ""));
+        return terms.isEmpty() ? "any" : String.join(",", terms);
+    }
+
     public static long parseMac(String v) {
         String[] o = v.split(":");
         if (o.length != 6) throw new IllegalArgumentException("bad MAC address '" + v + "'");

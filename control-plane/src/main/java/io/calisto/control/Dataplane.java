@@ -8,6 +8,7 @@ import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.ffm.CpuAffinity;
 import io.calisto.aeron.EmbeddedDriver;
 import io.calisto.aeron.FrameLayout;
+import io.calisto.aeron.MatchRule;
 import io.calisto.aeron.IdleStrategies;
 import io.calisto.aeron.Streams;
 import io.calisto.core.AppRuntime;
@@ -53,6 +54,7 @@ public final class Dataplane implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong retiredDelivered = new java.util.concurrent.atomic.AtomicLong();
     private volatile ActorRef<Management.Command> management;
     private final EventPump events;
+    private final RemoteRegistry remote;
 
     private Dataplane(Config config, PacketPort port) {
         this.config = config;
@@ -80,7 +82,8 @@ public final class Dataplane implements AutoCloseable {
             t -> LOG.error("IO thread failed", t), null, kernel);
         AgentRunner.startOnThread(ioRunner);
         this.controlSystem = ActorSystem.create(ControlPlane.create(), "calisto", config);
-        this.events = new EventPump(kernel, this::appName, controlSystem, new CounterPublisher(aeron, kernel));
+        this.remote = new RemoteRegistry(this, config.getDuration("calisto.remote.timeout"));
+        this.events = new EventPump(kernel, this::appName, controlSystem, new CounterPublisher(aeron, kernel), remote);
     }
 
     /** Starts everything but the applications. */
@@ -94,20 +97,10 @@ public final class Dataplane implements AutoCloseable {
      * for it and the scheduler grants its guaranteed cores.
      */
     public synchronized AppHandle register(ActorSystem<?> appSystem, AppSpec spec, int guaranteed, int burstable) {
-        if (guaranteed < 0 || burstable < Math.max(1, guaranteed) || burstable > pool.length) {
-            throw new IllegalArgumentException("core limits of app " + spec.name() + " must satisfy 0 <= guaranteed <= burstable <= "
-                + pool.length + " (pool size) and burstable >= 1, were guaranteed=" + guaranteed + " burstable=" + burstable);
-        }
-        for (AppHandle a : apps) if (a.name().equals(spec.name())) throw new IllegalArgumentException("an app named " + spec.name() + " is already registered");
+        checkLimits(spec.name(), guaranteed, burstable);
         if (nextAppId >= Streams.MAX_APPS) throw new IllegalArgumentException("no app id left (max " + Streams.MAX_APPS + " registrations per run)");
         int appId = nextAppId++;
-        Config dispatch = config.getConfig("calisto.dispatch");
-        Subscription tx = aeron.addSubscription(streams.channel(), Streams.txStreamId(appId));
-        boolean track = config.getBoolean("calisto.io.track-migrations");
-        AppDispatch d = new AppDispatch(appId, spec.name(), spec.match(), dispatch.getString("policy"),
-            dispatch.getInt("flow-table-capacity"), tx, track ? dispatch.getInt("migration-table-capacity") : 0);
-        d.guaranteed = guaranteed;
-        d.burstable = burstable;
+        AppDispatch d = newDispatch(appId, spec.name(), spec.match(), guaranteed, burstable);
         AppRuntime runtime = AppRuntime.register(appSystem, spec, aeron, streams, appId);
         int maxFrame = config.getInt("calisto.io.max-frame");
         for (int i = 0; i < pool.length; i++) {
@@ -134,6 +127,29 @@ public final class Dataplane implements AutoCloseable {
         return handle;
     }
 
+    private void checkLimits(String name, int guaranteed, int burstable) {
+        if (guaranteed < 0 || burstable < Math.max(1, guaranteed) || burstable > pool.length) {
+            throw new IllegalArgumentException("core limits of app " + name + " must satisfy 0 <= guaranteed <= burstable <= "
+                + pool.length + " (pool size) and burstable >= 1, were guaranteed=" + guaranteed + " burstable=" + burstable);
+        }
+        if (appNames.containsValue(name) && apps.stream().anyMatch(a -> a.name().equals(name)) || pendingName(name)) {
+            throw new IllegalArgumentException("an app named " + name + " is already registered");
+        }
+    }
+
+    private boolean pendingName(String name) { return remote != null && remote.pending(name); }
+
+    private AppDispatch newDispatch(int appId, String name, MatchRule rule, int guaranteed, int burstable) {
+        Config dispatch = config.getConfig("calisto.dispatch");
+        Subscription tx = aeron.addSubscription(streams.channel(), Streams.txStreamId(appId));
+        boolean track = config.getBoolean("calisto.io.track-migrations");
+        AppDispatch d = new AppDispatch(appId, name, rule, dispatch.getString("policy"), dispatch.getInt("flow-table-capacity"), tx,
+            track ? dispatch.getInt("migration-table-capacity") : 0);
+        d.guaranteed = guaranteed;
+        d.burstable = burstable;
+        return d;
+    }
+
     private static void awaitConnected(ExclusivePublication pub, String who) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!pub.isConnected()) {
@@ -147,7 +163,10 @@ public final class Dataplane implements AutoCloseable {
      * {@code calisto.run.drain-timeout}), stops them, and counts whatever it never consumed as app-gone.
      * Returns that count.
      */
-    public synchronized long unregister(String name) {
+    public synchronized long unregister(String name) { return unregister(name, config.getDuration("calisto.run.drain-timeout")); }
+
+    /** As {@link #unregister(String)}, draining for at most {@code drain} (zero for an app that is already gone). */
+    public synchronized long unregister(String name, Duration drain) {
         AppHandle h = app(name);
         AppDispatch d = h.dispatch();
         long[] target = new long[Streams.MAX_CORES];
@@ -155,7 +174,7 @@ public final class Dataplane implements AutoCloseable {
             k.stopClassifying(d);
             System.arraycopy(d.published, 0, target, 0, target.length);
         }, "stop classifying " + name);
-        long deadline = System.nanoTime() + config.getDuration("calisto.run.drain-timeout").toNanos();
+        long deadline = System.nanoTime() + drain.toNanos();
         for (int core : pool) {
             while (d.slots[core].consumed() < target[core] && System.nanoTime() < deadline) sleep(1);
         }
@@ -168,6 +187,38 @@ public final class Dataplane implements AutoCloseable {
         retiredDelivered.addAndGet(h.deliveredTotal());
         apps.remove(h);
         return gone;
+    }
+
+    /**
+     * First half of registering an app that lives in another JVM: its id, IO-side state, one RX stream per pool core
+     * and its core slots in a file under the Aeron directory that the app maps. The app subscribes next;
+     * {@link #activateRemote} follows once every stream is connected.
+     */
+    synchronized AppHandle prepareRemote(String name, MatchRule rule, int guaranteed, int burstable) {
+        checkLimits(name, guaranteed, burstable);
+        if (nextAppId >= Streams.MAX_APPS) throw new IllegalArgumentException("no app id left (max " + Streams.MAX_APPS + " registrations per run)");
+        int appId = nextAppId++;
+        AppDispatch d = newDispatch(appId, name, rule, guaranteed, burstable);
+        int maxCore = java.util.Arrays.stream(pool).max().orElse(0);
+        CoreSlot[] slots = CoreSlot.mapped(slotsFile(appId), maxCore + 1, true);
+        for (int core : pool) d.attach(core, aeron.addExclusivePublication(streams.channel(), Streams.rxStreamId(appId, core)), slots[core]);
+        appNames.put(appId, name);
+        return new AppHandle(appId, name, d, null);
+    }
+
+    java.nio.file.Path slotsFile(int appId) { return java.nio.file.Path.of(aeron.context().aeronDirectoryName(), "calisto-app-" + appId + ".slots"); }
+
+    int[] pool() { return pool.clone(); }
+
+    /** True once the remote app's core-actors subscribed to every stream. */
+    static boolean connected(AppHandle h, int[] pool) {
+        for (int core : pool) if (!h.dispatch().rxByCore(core).isConnected()) return false;
+        return true;
+    }
+
+    synchronized void activateRemote(AppHandle h) {
+        await(kernel.submit(new IoCommand.AddApp(h.dispatch(), new CompletableFuture<>())).done(), "register app " + h.name());
+        apps.add(h);
     }
 
     /** Swaps {@code name}'s dispatch policy between two IO bursts; the new table is built off the IO thread. */

@@ -6,7 +6,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Moves scheduler decisions off the IO thread's queue into the control plane, every millisecond, in order, and
- * mirrors the IO counters into the Aeron counters file.
+ * mirrors the IO counters into the Aeron counters file, and serves applications in other JVMs.
  * A plain daemon thread: Pekko timers could do it too, but this keeps the order obvious and the IO side lock-free.
  */
 final class EventPump implements AutoCloseable {
@@ -17,10 +17,13 @@ final class EventPump implements AutoCloseable {
     private volatile boolean running = true;
 
     private final CounterPublisher counters;
+    private final RemoteRegistry remote;
 
-    EventPump(IoKernel kernel, IntFunction<String> appName, ActorRef<ControlPlane.Command> controlPlane, CounterPublisher counters) {
+    EventPump(IoKernel kernel, IntFunction<String> appName, ActorRef<ControlPlane.Command> controlPlane, CounterPublisher counters,
+              RemoteRegistry remote) {
         this.kernel = kernel;
         this.counters = counters;
+        this.remote = remote;
         this.appName = appName;
         this.controlPlane = controlPlane;
         this.thread = Thread.ofPlatform().daemon().name("calisto-events").start(this::loop);
@@ -39,6 +42,7 @@ final class EventPump implements AutoCloseable {
 
     synchronized void pump() {
         counters.publish();
+        remote.poll(System.nanoTime());
         kernel.drainEvents(e -> controlPlane.tell(new ControlPlane.Publish(CoreEvent.of(e, appName.apply(e.appId())))));
     }
 
@@ -53,5 +57,6 @@ final class EventPump implements AutoCloseable {
         }
         pump();
         counters.close();
+        remote.close();
     }
 }

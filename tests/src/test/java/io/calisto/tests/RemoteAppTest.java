@@ -1,0 +1,77 @@
+package io.calisto.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import io.calisto.aeron.DropReason;
+import io.calisto.aeron.MatchRule;
+import io.calisto.control.AppStats;
+import io.calisto.control.Dataplane;
+import io.calisto.control.Ports;
+import io.calisto.control.RunSummary;
+import io.calisto.core.AppSpec;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.Test;
+
+/** An application in a second JVM registers, gets its packets through the shared media driver, dies, and is reclaimed. */
+class RemoteAppTest {
+    @Test
+    void appInAnotherJvmServesThenItsDeathIsDetectedAndItsCoresReclaimed() throws Exception {
+        Config c = EndToEndTest.config(Map.of(
+            "calisto.synthetic.rate", 20_000,
+            "calisto.synthetic.flows", 200,
+            "calisto.cores.pool", List.of(0, 1),
+            "calisto.io.idle-strategy", "backoff"));
+        ActorSystem<Void> local = ActorSystem.create(Behaviors.empty(), "local-apps", c);
+        Process remote = null;
+        try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
+            List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
+                "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",
+                "java.base/java.nio=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-cp", System.getProperty("java.class.path"), RemoteEchoMain.class.getName(), dp.aeron().context().aeronDirectoryName()));
+            remote = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(remote.getInputStream()));
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("registered")) { /* skip the other JVM's log lines */ }
+            assertTrue(line != null && line.startsWith("registered"), "the remote app did not register");
+            AppStats echo = waitFor(dp, s -> s.stream().anyMatch(a -> a.app().equals("echo")), "remote app active").getFirst();
+            assertEquals(1, echo.guaranteed());
+            dp.startRx();
+            waitFor(dp, s -> !s.isEmpty() && s.getFirst().cores().stream().mapToLong(AppStats.CoreStats::delivered).sum() > 1000,
+                "packets delivered in the other JVM");
+            remote.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            long killed = System.nanoTime();
+            waitFor(dp, List::isEmpty, "dead app reclaimed");
+            assertTrue(System.nanoTime() - killed < Duration.ofSeconds(5).toNanos(), "reclaimed within the 1 s timeout plus slack");
+            // its guaranteed core is free again: a local app may now take both cores as its guarantee
+            dp.register(local, new AppSpec("after", MatchRule.parse("dst-port=9"), core -> ctx -> {}), 2, 2);
+            dp.drainAndStop(Duration.ofSeconds(5));
+            RunSummary s = RunSummary.of(dp);
+            assertEquals(0, s.unaccounted(), s.toString());
+            assertTrue(s.delivered() > 1000, s.toString());
+            assertTrue(dp.kernel().dropped(DropReason.NO_APP) > 0, "packets after the app died match no app");
+        } finally {
+            if (remote != null) remote.destroyForcibly();
+            local.terminate();
+        }
+    }
+
+    private static List<AppStats> waitFor(Dataplane dp, java.util.function.Predicate<List<AppStats>> ok, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<AppStats> s;
+        while (!ok.test(s = dp.stats())) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for: " + what + "; stats " + s);
+            Thread.sleep(20);
+        }
+        return s;
+    }
+}

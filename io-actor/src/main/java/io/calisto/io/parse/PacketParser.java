@@ -109,7 +109,10 @@ public final class PacketParser {
             if (l4 + 8 > end) return DropReason.TRUNCATED;
         } else if (proto == ParsedPacket.PROTO_TCP) {
             if (l4 + 20 > end) return DropReason.TRUNCATED;
-            if (((f.getByte(l4 + 12) & 0xff) >>> 4) < 5) return DropReason.MALFORMED;
+            int dataOffset = (f.getByte(l4 + 12) & 0xff) >>> 4;
+            if (dataOffset < 5) return DropReason.MALFORMED;
+            // options the IP length cannot hold: the header was cut, like any other short header
+            if (l4 + dataOffset * 4 > end) return DropReason.TRUNCATED;
         } else {
             return null; // ICMP and friends: usable, hashed on addresses only
         }

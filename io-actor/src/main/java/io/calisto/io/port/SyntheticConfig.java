@@ -1,6 +1,7 @@
 package io.calisto.io.port;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import io.calisto.aeron.MatchRule;
 
 /** Settings of the in-process traffic generator ({@code calisto.synthetic}), validated with the key in each message. */
@@ -8,6 +9,8 @@ public record SyntheticConfig(int flows, long rate, boolean poisson, int packetB
                               long maxPackets, long seed, long dstMac, byte[] dstIpv4, byte[] dstIpv6, int dstPort,
                               double zipfExponent) {
     public static final int MIN_BYTES = 64;
+    /** Ethernet 14 + IPv6 40 + TCP 20. */
+    public static final int MIN_BYTES_IPV6_TCP = 74;
 
     /** The {@code calisto.synthetic} defaults of reference.conf with {@code overrides} (keys relative to that section). */
     public static SyntheticConfig withOverrides(java.util.Map<String, ?> overrides) {
@@ -16,47 +19,96 @@ public record SyntheticConfig(int flows, long rate, boolean poisson, int packetB
     }
 
     public static SyntheticConfig from(Config c) {
-        int flows = c.getInt("flows");
+        int flows = intOf(c, "flows");
         if (flows < 1 || flows > (1 << 24)) throw bad("flows", "must be in 1.." + (1 << 24), flows);
-        long rate = c.getLong("rate");
+        long rate = longOf(c, "rate");
         if (rate < 0) throw bad("rate", "must be >= 0", rate);
-        String arrival = c.getString("arrival");
+        String arrival = stringOf(c, "arrival");
         if (!arrival.equals("poisson") && !arrival.equals("constant")) throw bad("arrival", "must be constant or poisson", "'" + arrival + "'");
-        int bytes = c.getInt("packet-bytes");
+        int bytes = intOf(c, "packet-bytes");
         if (bytes < MIN_BYTES || bytes > RxBatch.SLOT_BYTES) throw bad("packet-bytes", "must be in " + MIN_BYTES + ".." + RxBatch.SLOT_BYTES, bytes);
-        double tcp = c.getDouble("tcp-fraction"), v6 = c.getDouble("ipv6-fraction");
+        double tcp = doubleOf(c, "tcp-fraction"), v6 = doubleOf(c, "ipv6-fraction");
         if (tcp < 0 || tcp > 1) throw bad("tcp-fraction", "must be in 0..1", tcp);
         if (v6 < 0 || v6 > 1) throw bad("ipv6-fraction", "must be in 0..1", v6);
-        long max = c.getLong("max-packets");
+        // an IPv6/TCP frame's headers alone take 74 bytes; a shorter frame would not parse
+        if (tcp > 0 && v6 > 0 && bytes < MIN_BYTES_IPV6_TCP) {
+            throw bad("packet-bytes", "must be >= " + MIN_BYTES_IPV6_TCP + " when both tcp-fraction and ipv6-fraction are > 0", bytes);
+        }
+        long max = longOf(c, "max-packets");
         if (max < 0) throw bad("max-packets", "must be >= 0", max);
-        int port = c.getInt("dst-port");
+        int port = intOf(c, "dst-port");
         if (port < 0 || port > 65535) throw bad("dst-port", "must be in 0..65535", port);
         byte[] ip4 = address(c, "dst-ip", 4), ip6 = address(c, "dst-ipv6", 16);
         long mac;
         try {
-            mac = MatchRule.parseMac(c.getString("dst-mac"));
+            mac = MatchRule.parseMac(stringOf(c, "dst-mac"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("calisto.synthetic.dst-mac: " + e.getMessage());
         }
-        String popularity = c.getString("popularity");
+        String popularity = stringOf(c, "popularity");
         double zipf = 0;
         if (popularity.equals("zipf")) {
-            zipf = c.getDouble("zipf-exponent");
+            zipf = doubleOf(c, "zipf-exponent");
             if (zipf <= 0) throw bad("zipf-exponent", "must be > 0", zipf);
         } else if (!popularity.equals("uniform")) {
             throw bad("popularity", "must be uniform or zipf", "'" + popularity + "'");
         }
-        return new SyntheticConfig(flows, rate, arrival.equals("poisson"), bytes, tcp, v6, max, c.getLong("seed"), mac, ip4, ip6, port, zipf);
+        return new SyntheticConfig(flows, rate, arrival.equals("poisson"), bytes, tcp, v6, max, longOf(c, "seed"), mac, ip4, ip6, port, zipf);
     }
 
     private static byte[] address(Config c, String key, int length) {
         try {
-            byte[] a = MatchRule.parseIp(c.getString(key));
+            byte[] a = MatchRule.parseIp(stringOf(c, key));
             if (a.length != length) throw new IllegalArgumentException("must be an IPv" + (length == 4 ? 4 : 6) + " address");
             return a;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("calisto.synthetic." + key + ": " + e.getMessage());
         }
+    }
+
+    // typed reads that name the full key when a value has the wrong type or is missing (the sub-config knows only "rate")
+    private static int intOf(Config c, String key) {
+        try {
+            return c.getInt(key);
+        } catch (ConfigException.WrongType e) {
+            throw bad(key, "must be a whole number", c.getValue(key).render());
+        } catch (ConfigException.Missing e) {
+            throw missing(key);
+        }
+    }
+
+    private static long longOf(Config c, String key) {
+        try {
+            return c.getLong(key);
+        } catch (ConfigException.WrongType e) {
+            throw bad(key, "must be a whole number", c.getValue(key).render());
+        } catch (ConfigException.Missing e) {
+            throw missing(key);
+        }
+    }
+
+    private static double doubleOf(Config c, String key) {
+        try {
+            return c.getDouble(key);
+        } catch (ConfigException.WrongType e) {
+            throw bad(key, "must be a number", c.getValue(key).render());
+        } catch (ConfigException.Missing e) {
+            throw missing(key);
+        }
+    }
+
+    private static String stringOf(Config c, String key) {
+        try {
+            return c.getString(key);
+        } catch (ConfigException.WrongType e) {
+            throw bad(key, "must be a string", c.getValue(key).render());
+        } catch (ConfigException.Missing e) {
+            throw missing(key);
+        }
+    }
+
+    private static IllegalArgumentException missing(String key) {
+        return new IllegalArgumentException("calisto.synthetic." + key + " is missing");
     }
 
     private static IllegalArgumentException bad(String key, String rule, Object was) {

@@ -18,7 +18,11 @@ public final class SyntheticPort implements PacketPort {
     private final SplittableRandom random;
     private final double meanGapNanos;
     private final FlowPopularity popularity;
-    private double nextSendNanos = Double.NaN;
+    // the schedule is a long plus a sub-nanosecond carry: a double alone, at nanoTime magnitudes (~1e15), would round
+    // every gap the same way and bias the rate
+    private long nextSendNanos;
+    private double carryNanos;
+    private boolean started;
     private long generated;
     private long transmitted;
     private long transmittedBytes;
@@ -35,7 +39,10 @@ public final class SyntheticPort implements PacketPort {
 
     @Override
     public int receive(RxBatch batch, long nowNanos) {
-        if (Double.isNaN(nextSendNanos)) nextSendNanos = nowNanos;
+        if (!started) {
+            nextSendNanos = nowNanos;
+            started = true;
+        }
         int n = 0;
         while (n < batch.capacity() && !exhausted()) {
             long at;
@@ -43,8 +50,11 @@ public final class SyntheticPort implements PacketPort {
                 at = nowNanos;
             } else {
                 if (nextSendNanos > nowNanos) break;
-                at = (long) nextSendNanos;
-                nextSendNanos += cfg.poisson() ? -Math.log(1.0 - random.nextDouble()) * meanGapNanos : meanGapNanos;
+                at = nextSendNanos;
+                carryNanos += cfg.poisson() ? -Math.log(1.0 - random.nextDouble()) * meanGapNanos : meanGapNanos;
+                long whole = (long) carryNanos;
+                nextSendNanos += whole;
+                carryNanos -= whole;
             }
             int flow = popularity.next(random);
             int len = write(batch.ownedFrame(n), flow, generated);
@@ -81,7 +91,7 @@ public final class SyntheticPort implements PacketPort {
             f.putShort(l3 + 6, (short) 0x4000, BE); // don't fragment
             f.putByte(l3 + 8, (byte) 64);
             f.putByte(l3 + 9, (byte) proto);
-            f.putInt(l3 + 12, 0x0a800000 + flow, BE); // 10.128.0.0/9 + flow: distinct per flow
+            f.putInt(l3 + 12, 0x0a800000 + flow, BE); // 10.128.0.0 + flow: distinct per flow (beyond 2^23 flows it runs on into 11/8, still distinct)
             f.putBytes(l3 + 16, cfg.dstIpv4());
             f.putShort(l3 + 10, ipv4Checksum(f, l3), BE);
             l4 = l3 + 20;

@@ -43,18 +43,48 @@ class PcapRoundTripTest {
         }
     }
 
-    @Test
-    void readsBigEndianCaptures() throws Exception {
-        ByteBuffer b = ByteBuffer.allocate(24 + 16 + 4).order(ByteOrder.BIG_ENDIAN);
-        b.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
-        b.putInt(10).putInt(20).putInt(4).putInt(4).putInt(0xdeadbeef);
+    /** Captures written on a big-endian machine (or by a tool that keeps the host order), micro- and nanosecond. */
+    @ParameterizedTest
+    @ValueSource(ints = {0xa1b2c3d4, 0xa1b23c4d})
+    void readsBigEndianCaptures(int magic) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(24 + 2 * (16 + 4)).order(ByteOrder.BIG_ENDIAN);
+        b.putInt(magic).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
+        b.putInt(10).putInt(20).putInt(4).putInt(60).putInt(0xdeadbeef);
+        b.putInt(0xfffffff0).putInt(999_999).putInt(4).putInt(4).putInt(0x01020304); // seconds past 2^31: unsigned
         Path file = dir.resolve("be.pcap");
         Files.write(file, b.array());
         UnsafeBuffer dst = new UnsafeBuffer(new byte[64]);
+        boolean nanos = magic == 0xa1b23c4d;
         try (PcapReader r = PcapReader.open(file)) {
+            assertEquals(nanos, r.nanosecondTimestamps());
             assertEquals(4, r.next(dst));
             assertEquals(0xdeadbeef, dst.getInt(0, ByteOrder.BIG_ENDIAN));
-            assertEquals(10_000_020_000L, r.lastTimestampNanos());
+            assertEquals(nanos ? 10_000_000_020L : 10_000_020_000L, r.lastTimestampNanos());
+            assertEquals(60, r.lastOriginalLength());
+            assertEquals(4, r.next(dst));
+            assertEquals(0x01020304, dst.getInt(0, ByteOrder.BIG_ENDIAN));
+            assertEquals(0xfffffff0L * 1_000_000_000L + (nanos ? 999_999L : 999_999_000L), r.lastTimestampNanos());
+            assertEquals(-1, r.next(dst));
+        }
+    }
+
+    @Test
+    void aRecordLargerThanTheBufferIsCutToItAndTheNextRecordStillLines() {
+        Path file = dir.resolve("big.pcap");
+        byte[] big = new byte[3000];
+        java.util.Arrays.fill(big, (byte) 7);
+        try (PcapWriter w = new PcapWriter(file, true)) {
+            w.write(new UnsafeBuffer(big), 0, big.length, 1);
+            w.write(new UnsafeBuffer(new byte[] {1, 2, 3, 4, 5, 6}), 0, 6, 2);
+            assertEquals(2, w.records());
+        }
+        UnsafeBuffer dst = new UnsafeBuffer(new byte[2048]);
+        try (PcapReader r = PcapReader.open(file)) {
+            assertEquals(2048, r.next(dst));
+            assertEquals(3000, r.lastOriginalLength());
+            assertEquals(6, r.next(dst));
+            assertEquals(5, dst.getByte(4));
+            assertEquals(2, r.lastTimestampNanos());
         }
     }
 
@@ -78,6 +108,17 @@ class PcapRoundTripTest {
             assertEquals(cut + ": truncated record at byte 24 (needs 100 bytes)",
                 assertThrows(PcapFormatException.class, () -> r.next(new UnsafeBuffer(new byte[2048]))).getMessage());
         }
+        Files.write(cut, java.util.Arrays.copyOf(all, 24 + 16 + 100 + 9)); // one whole record, then 9 bytes of the next header
+        try (PcapReader r = PcapReader.open(cut)) {
+            UnsafeBuffer dst = new UnsafeBuffer(new byte[2048]);
+            assertEquals(100, r.next(dst));
+            assertEquals(cut + ": truncated record header at byte 140",
+                assertThrows(PcapFormatException.class, () -> r.next(dst)).getMessage());
+        }
+        Path ng = dir.resolve("x.pcapng");
+        Files.write(ng, new byte[] {0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, 28, 0, 0, 0});
+        assertEquals(ng + ": pcapng is not supported; convert it with: editcap -F pcap in.pcapng out.pcap",
+            assertThrows(PcapFormatException.class, () -> PcapReader.open(ng)).getMessage());
         Path linux = dir.resolve("sll.pcap");
         ByteBuffer g = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
         g.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(113);

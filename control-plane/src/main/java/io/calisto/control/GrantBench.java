@@ -3,64 +3,124 @@ package io.calisto.control;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.calisto.aeron.MatchRule;
+import io.calisto.aeron.ffm.CpuAffinity;
+import io.calisto.cli.UserError;
 import io.calisto.core.AppSpec;
 import io.calisto.core.PacketHandler;
+import io.calisto.io.sched.SchedulerListener;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Grant reaction time through the whole stack: the app's service time jumps every 100 ms between heavy (one core
- * cannot keep up) and none (cores go idle and yield), so the scheduler grants and takes back cores over and over.
- * Each sample is the time from the scheduler's grant (the check that saw the congestion) to the first packet the
- * newly granted core-actor handled. Modulo dispatch, so a new core gets packets at once; the sample includes the
- * wait for the first packet that hashes to it.
+ * Grant reaction time through the whole stack, against the machine's own floor measured in the same run. The IO
+ * thread is pinned to CPU 0 and every other CPU is a pool core with its own CPU (a granted core that has to share a
+ * CPU with a busy one waits for the OS scheduler, milliseconds, which measures the OS, not us). The app has no
+ * guaranteed core and gets Poisson arrivals one {@code gap} apart on average, most of them longer than
+ * {@code park-after}: such a packet finds the app's cores yielded, the IO core grants one, and the sample is grant (the scheduler's timestamp) → that packet handled
+ * on the newly woken core-actor. The baseline is the bare wake-up the grant path is built on: a thread on CPU 0
+ * unparks a thread parked on CPU 1 ({@link LockSupport}, as the core-actor parks), same count, same spacing.
  */
 public final class GrantBench {
+    static final long GAP_NANOS = 1_000_000;
+
     private GrantBench() {}
 
     public static void run(Config base, int seconds, Consumer<String> out) throws Exception {
-        Config c = ConfigFactory.parseMap(Map.of(
-            "calisto.dispatch.policy", "modulo",
-            "calisto.synthetic.rate", 100_000,
-            "calisto.synthetic.flows", 1000,
-            "calisto.cores.pool", java.util.List.of(0, 1, 2, 3),
-            "calisto.io.idle-strategy", "backoff")).withFallback(base).resolve();
-        java.util.concurrent.atomic.AtomicLong service = new java.util.concurrent.atomic.AtomicLong();
-        PacketHandler handler = ctx -> {
-            long end = System.nanoTime() + service.get();
-            while (System.nanoTime() < end) Thread.onSpinWait();
-        };
-        ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "grant-bench", c);
+        int cpus = Runtime.getRuntime().availableProcessors();
+        if (cpus < 2) throw new UserError("bench grant needs 2 CPUs or more (one for the IO core, one per pool core); this machine has " + cpus);
+        List<Integer> pool = new ArrayList<>(), pinned = new ArrayList<>();
+        for (int c = 1; c < cpus; c++) {
+            pool.add(c - 1);
+            pinned.add(c);
+        }
+        Map<String, Object> overrides = new HashMap<>();
+        overrides.put("calisto.dispatch.policy", "modulo");
+        overrides.put("calisto.synthetic.rate", (int) (1e9 / GAP_NANOS));
+        overrides.put("calisto.synthetic.arrival", "poisson"); // random phase against the parked actor's 1 ms park timeout
+        overrides.put("calisto.synthetic.flows", 1000);
+        overrides.put("calisto.cores.pool", pool);
+        overrides.put("calisto.cores.cpus", pinned);
+        overrides.put("calisto.io.cpu", 0);
+        overrides.put("calisto.io.idle-strategy", "busy-spin");
+        Config c = ConfigFactory.parseMap(overrides).withFallback(base).resolve();
+        long parkAfter = c.getDuration("calisto.core.park-after").toNanos();
+        if (parkAfter >= GAP_NANOS / 2) {
+            throw new UserError("bench grant needs calisto.core.park-after below " + GAP_NANOS / 2_000 + "us so cores yield between packets; it is " + parkAfter / 1000 + "us");
+        }
+        out.accept(String.format("%d CPUs: IO core on CPU 0, pool cores %s on CPUs %s; Poisson arrivals %d us apart on average, park-after %d us",
+            cpus, pool, pinned, GAP_NANOS / 1000, parkAfter / 1000));
+
         Histogram reaction = new Histogram(3);
-        long grants = 0;
+        PacketHandler handler = ctx -> {};
+        ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "grant-bench", c);
         try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
-            AppHandle h = dp.register(apps, new AppSpec("bench", MatchRule.parse("dst-port=7"), core -> handler), 1, 4);
+            AppHandle h = dp.register(apps, new AppSpec("bench", MatchRule.parse("dst-port=7"), core -> handler), 0, pool.size());
             dp.startRx();
-            Thread.sleep(500);
-            h.runtime().grantReaction().getIntervalHistogram(); // drop the guarantee grant at registration
-            long before = h.dispatch().schedEvents.get(io.calisto.io.sched.SchedulerListener.GRANTED);
-            long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-            for (boolean heavy = true; System.nanoTime() < end; heavy = !heavy) {
-                service.set(heavy ? 25_000 : 0); // 100k pps x 25 us = 2.5 cores of work
-                Thread.sleep(100);
-            }
-            service.set(0);
-            dp.drainAndStop(Duration.ofSeconds(10));
+            Thread.sleep(1000); // JIT warm-up of the grant path; its samples are dropped
+            h.runtime().grantReaction().getIntervalHistogram();
+            long before = h.dispatch().schedEvents.get(SchedulerListener.GRANTED);
+            Thread.sleep(Duration.ofSeconds(seconds).toMillis());
             reaction.add(h.runtime().grantReaction().getIntervalHistogram());
-            grants = h.dispatch().schedEvents.get(io.calisto.io.sched.SchedulerListener.GRANTED) - before;
-            out.accept(String.format("received %d packets, delivered %d, dropped %d, yields %d", dp.kernel().received(), dp.deliveredTotal(),
-                dp.kernel().droppedTotal(), h.dispatch().schedEvents.get(io.calisto.io.sched.SchedulerListener.YIELDED)));
+            long grants = h.dispatch().schedEvents.get(SchedulerListener.GRANTED) - before;
+            dp.drainAndStop(Duration.ofSeconds(10));
+            out.accept(String.format("received %d packets, delivered %d, dropped %d; grants %d, yields %d, samples %d",
+                dp.kernel().received(), dp.deliveredTotal(), dp.kernel().droppedTotal(), grants,
+                h.dispatch().schedEvents.get(SchedulerListener.YIELDED), reaction.getTotalCount()));
         } finally {
             apps.terminate();
             apps.getWhenTerminated().toCompletableFuture().get();
         }
-        out.accept(String.format("grants %d, samples %d (a grant whose core saw no packet before it was yielded has no sample)", grants, reaction.getTotalCount()));
         if (reaction.getTotalCount() == 0) throw new IllegalStateException("no grant reaction was measured in " + seconds + " s");
-        out.accept(String.format("RESULT reaction_p50_us=%.1f reaction_p99_us=%.1f reaction_max_us=%.1f",
-            reaction.getValueAtPercentile(50) / 1e3, reaction.getValueAtPercentile(99) / 1e3, reaction.getMaxValue() / 1e3));
+        Histogram wake = wakeUps((int) Math.max(1000, reaction.getTotalCount()));
+        out.accept(String.format("bare wake-up CPU 0 -> CPU 1 (unpark -> running), %d samples: p50 %.1f us, p99 %.1f us, max %.1f us",
+            wake.getTotalCount(), wake.getValueAtPercentile(50) / 1e3, wake.getValueAtPercentile(99) / 1e3, wake.getMaxValue() / 1e3));
+        out.accept(String.format("RESULT reaction_p50_us=%.1f reaction_p99_us=%.1f reaction_max_us=%.1f wake_p50_us=%.1f wake_p99_us=%.1f p99_ratio_to_wake=%.2f",
+            reaction.getValueAtPercentile(50) / 1e3, reaction.getValueAtPercentile(99) / 1e3, reaction.getMaxValue() / 1e3,
+            wake.getValueAtPercentile(50) / 1e3, wake.getValueAtPercentile(99) / 1e3,
+            reaction.getValueAtPercentile(99) / (double) Math.max(1, wake.getValueAtPercentile(99))));
+    }
+
+    /** The floor: unpark a parked thread on CPU 1 from a spinning thread on CPU 0, {@code n} times, one gap apart. */
+    static Histogram wakeUps(int n) throws InterruptedException {
+        Histogram h = new Histogram(3);
+        long[] sentAt = new long[1]; // written before the ticket, read after it: the volatile ticket orders them
+        AtomicLong ticket = new AtomicLong(), ack = new AtomicLong();
+        Thread sleeper = Thread.ofPlatform().name("calisto-wake-target").start(() -> {
+            CpuAffinity.pin(1, "bench cpu");
+            long seen = 0;
+            while (true) {
+                long t;
+                while ((t = ticket.get()) == seen) LockSupport.park();
+                if (t < 0) return;
+                h.recordValue(Math.max(0, System.nanoTime() - sentAt[0]));
+                seen = t;
+                ack.set(t);
+            }
+        });
+        Thread waker = Thread.ofPlatform().name("calisto-waker").start(() -> {
+            CpuAffinity.pin(0, "bench cpu");
+            for (long i = 1; i <= n; i++) {
+                long until = System.nanoTime() + GAP_NANOS;
+                while (System.nanoTime() < until) Thread.onSpinWait();
+                sentAt[0] = System.nanoTime();
+                ticket.set(i);
+                LockSupport.unpark(sleeper);
+                while (ack.get() != i) Thread.onSpinWait();
+            }
+            ticket.set(-1);
+            LockSupport.unpark(sleeper);
+        });
+        waker.join();
+        sleeper.join();
+        return h;
     }
 }

@@ -78,8 +78,8 @@ public final class PaperExperiment {
                     s.flows(), popularity, s.service(), s.serviceNanos(), 10, 1, 5_000, 200_000, s.stepSeconds(), s.warmup(), 42,
                     io.calisto.control.experiment.sim.CostModel.MEASURED_HERE));
                 double achieved = r.packets() / s.stepSeconds();
-                rows.add(new Row(policy, "warmup", rate, achieved, r.warmup(), 0, r.meanCores(), 0));
-                rows.add(new Row(policy, "steady", rate, achieved, r.latency(), 0, r.meanCores(), r.migrations()));
+                rows.add(new Row(policy, "warmup", rate, achieved, r.warmup(), r.warmupDrops(), r.meanCores(), 0));
+                rows.add(new Row(policy, "steady", rate, achieved, r.latency(), r.drops(), r.meanCores(), r.migrations()));
             }
         }
         Files.write(out.resolve("results.csv"), (CSV_HEADER + "\n" + String.join("\n", rows.stream().map(Row::csv).toList()) + "\n").getBytes());

@@ -124,6 +124,7 @@ public final class IoKernel implements Agent {
         }
         int hash = rx.rssValid(i) ? rx.rssHash(i) : toeplitz.hash(parsed);
         int core = app.policy.coreFor(hash, now);
+        if (core == DispatchPolicy.NO_CORE && scheduler.grantOnArrival(app, now)) core = app.policy.coreFor(hash, now);
         if (core == DispatchPolicy.NO_CORE) {
             drop(app, DropReason.NO_CORE);
             return;

@@ -205,4 +205,38 @@ class CoreSchedulerTest {
         var e = assertThrows(IllegalArgumentException.class, () -> sched.setLimits(a, 4, 4, 0));
         assertEquals("core limits must satisfy 0 <= guaranteed <= burstable <= 3 and burstable >= 1", e.getMessage());
     }
+
+    @Test
+    void anArrivalForAnAppWithoutCoresGrantsAnIdleCoreAtOnce() {
+        AppDispatch a = app(0, 0, 2), b = app(1, 2, 2);
+        sched.addApp(a, 0);
+        sched.addApp(b, 0); // b's guarantee takes cores 0 and 1
+        events.clear();
+        assertTrue(sched.grantOnArrival(a, 7));
+        assertArrayEquals(new int[] {2}, a.heldCores());
+        assertEquals(CoreSlot.GRANTED, a.slots[2].state());
+        assertEquals(List.of("CoreGranted app0 core2 arrival signal0"), events);
+        assertFalse(sched.grantOnArrival(a, 8), "a holds a core already: more cores come from congestion checks");
+        // a yields core 2 when idle; the next arrival finds no idle core left once c takes it
+        a.slots[2].cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED);
+        sched.poll(10);
+        assertArrayEquals(new int[] {}, a.heldCores());
+        AppDispatch c = app(2, 0, 1);
+        sched.addApp(c, 11);
+        assertTrue(sched.grantOnArrival(c, 12));
+        events.clear();
+        assertFalse(sched.grantOnArrival(a, 13), "no idle core: the packet is dropped as no-core and the next check may preempt");
+        assertTrue(events.isEmpty());
+    }
+
+    @Test
+    void anArrivalNeverTakesACoreOutOfService() {
+        AppDispatch a = app(0, 0, 3);
+        sched.addApp(a, 0);
+        for (int core = 0; core < 3; core++) sched.drainCore(core, 0);
+        assertFalse(sched.grantOnArrival(a, 1));
+        sched.restoreCore(1);
+        assertTrue(sched.grantOnArrival(a, 2));
+        assertArrayEquals(new int[] {1}, a.heldCores());
+    }
 }

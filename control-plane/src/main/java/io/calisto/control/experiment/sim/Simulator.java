@@ -25,8 +25,11 @@ public final class Simulator {
                          long serviceMeanNanos, int cores, int guaranteed, long intervalNanos, long parkAfterNanos,
                          double seconds, double warmupFraction, long seed, CostModel cost) {}
 
-    /** {@code latency} after the warm-up fraction, {@code warmup} during it (the paper's 5k effect lives there). */
-    public record Result(Histogram latency, Histogram warmup, long packets, double meanCores, long migrations, long grants) {}
+    /**
+     * {@code latency} after the warm-up fraction, {@code warmup} during it (the paper's 5k effect lives there);
+     * {@code drops}/{@code warmupDrops}: packets that found the app without a core and no core to grant it.
+     */
+    public record Result(Histogram latency, Histogram warmup, long packets, double meanCores, long migrations, long grants, long drops, long warmupDrops) {}
 
     private Simulator() {}
 
@@ -34,8 +37,14 @@ public final class Simulator {
         int[] pool = new int[c.cores()];
         for (int i = 0; i < pool.length; i++) pool[i] = i;
         long[] grants = {0};
+        Core[] cores = new Core[c.cores()];
+        for (int i = 0; i < cores.length; i++) cores[i] = new Core();
+        // every grant, whichever path made it (the check, an arrival for an app without cores, paper-mode affinity
+        // taking a flow's bound core back), wakes a parked core: it starts serving after the wake-up latency
         CoreScheduler scheduler = new CoreScheduler(pool, c.intervalNanos(), (type, app, core, reason, now, signal) -> {
-            if (type == io.calisto.io.sched.SchedulerListener.GRANTED) grants[0]++;
+            if (type != io.calisto.io.sched.SchedulerListener.GRANTED) return;
+            grants[0]++;
+            cores[core].availableAt = now + c.cost().grantNanos();
         });
         AppDispatch app = new AppDispatch(0, "sim", MatchRule.ANY, c.policy(), Math.max(1, c.flows()), null, 0);
         app.guaranteed = c.guaranteed();
@@ -48,16 +57,14 @@ public final class Simulator {
         int[] hashOf = new int[c.flows()];
         for (int f = 0; f < c.flows(); f++) hashOf[f] = rnd.nextInt();
         FlowTable lastCore = new FlowTable(Math.max(1, c.flows()));
-        Core[] cores = new Core[c.cores()];
-        for (int i = 0; i < cores.length; i++) cores[i] = new Core();
 
         long end = (long) (c.seconds() * 1e9), warmEnd = (long) (end * c.warmupFraction());
         double gap = 1e9 / c.ratePps();
         double nextArrival = 0;
-        long ioFree = 0, nextCheck = 0, migrations = 0, packets = 0, coreTime = 0, lastSample = 0;
+        long ioFree = 0, nextCheck = 0, migrations = 0, packets = 0, coreTime = 0, lastSample = 0, drops = 0, warmupDrops = 0;
         Histogram latency = new Histogram(3), warm = new Histogram(3);
         scheduler.addApp(app, 0);
-        for (int core : app.heldCores()) cores[core].availableAt = 0;
+        for (int core : app.heldCores()) cores[core].availableAt = 0; // guaranteed cores are awake from the start
         while (nextArrival < end) {
             long t = (long) nextArrival;
             while (nextCheck <= t) {
@@ -72,9 +79,13 @@ public final class Simulator {
             long dispatchAt = Math.max(t, ioFree) + c.cost().dispatchNanos() + (newFlow ? c.cost().newFlowNanos() : 0);
             ioFree = dispatchAt;
             int core = app.policy().coreFor(hash, dispatchAt);
+            if (core < 0 && scheduler.grantOnArrival(app, dispatchAt)) core = app.policy().coreFor(hash, dispatchAt);
             if (core < 0) {
+                // as on the real IO core: dropped and counted as no-core (a drop counts as infinite latency)
+                if (t >= warmEnd) drops++;
+                else warmupDrops++;
                 nextArrival += -Math.log(1.0 - rnd.nextDouble()) * gap;
-                continue; // no core: the real IO core counts it as no-core; the scheduler grants at its next check
+                continue;
             }
             int prev = lastCore.get(hash);
             long migration = prev != FlowTable.MISSING && prev != core ? c.cost().migrationNanos() : 0;
@@ -91,7 +102,7 @@ public final class Simulator {
             nextArrival += -Math.log(1.0 - rnd.nextDouble()) * gap;
         }
         double meanCores = lastSample == 0 ? 0 : coreTime / (double) lastSample;
-        return new Result(latency, warm, packets, meanCores, migrations, grants[0]);
+        return new Result(latency, warm, packets, meanCores, migrations, grants[0], drops, warmupDrops);
     }
 
     /** The scheduler's view at {@code now}: consumed positions, the core-actors' yield/drain steps, then its check. */
@@ -110,14 +121,7 @@ public final class Simulator {
                 slot.cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED);
             }
         }
-        boolean[] held = new boolean[cores.length];
-        for (int i = 0; i < app.cores().count(); i++) held[app.cores().get(i)] = true;
         scheduler.poll(now);
-        // a core granted by this check starts serving after the wake-up latency (Shenango: waking a parked kthread)
-        for (int i = 0; i < app.cores().count(); i++) {
-            int core = app.cores().get(i);
-            if (!held[core]) cores[core].availableAt = now + c.cost().grantNanos();
-        }
     }
 
     private static final class Core {

@@ -153,6 +153,10 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     }
 
     private void onFragment(org.agrona.DirectBuffer buffer, int offset, int length, io.aeron.logbuffer.Header header) {
+        // dequeued as its service starts, as in Shenango's check: a packet being served is not queued work, only
+        // the ones behind it are (updating after the whole batch made any service longer than the 5 us check
+        // interval look like congestion and win a core)
+        slot.consumed(header.position());
         packet.wrap(buffer, offset);
         try {
             handler.onPacket(packet);

@@ -95,7 +95,7 @@ public final class Simulator {
             long start = Math.max(dispatchAt, Math.max(k.freeAt, k.availableAt));
             long done = start + service.next() + migration;
             k.freeAt = done;
-            k.departures.addLast(done);
+            k.starts.addLast(start);
             app.published[core]++;
             (t >= warmEnd ? latency : warm).recordValue(done - t);
             packets++;
@@ -109,15 +109,17 @@ public final class Simulator {
     private static void check(long now, AppDispatch app, CoreScheduler scheduler, Core[] cores, Config c) {
         for (int core = 0; core < cores.length; core++) {
             Core k = cores[core];
-            while (!k.departures.isEmpty() && k.departures.peekFirst() <= now) {
-                k.departures.pollFirst();
+            // a request leaves the queue when its service starts (the core-actor publishes each packet's position
+            // before running the handler): only requests waiting behind it count as queued work
+            while (!k.starts.isEmpty() && k.starts.peekFirst() <= now) {
+                k.starts.pollFirst();
                 k.consumed++;
             }
             CoreSlot slot = app.slots[core];
             slot.consumed(k.consumed);
             int state = slot.state();
             if (state == CoreSlot.REVOKING && k.consumed >= slot.drainTo()) slot.cas(CoreSlot.REVOKING, CoreSlot.PARKED);
-            if (state == CoreSlot.GRANTED && k.departures.isEmpty() && now - Math.max(k.freeAt, k.availableAt) >= c.parkAfterNanos()) {
+            if (state == CoreSlot.GRANTED && k.starts.isEmpty() && now - Math.max(k.freeAt, k.availableAt) >= c.parkAfterNanos()) {
                 slot.cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED);
             }
         }
@@ -125,7 +127,7 @@ public final class Simulator {
     }
 
     private static final class Core {
-        final ArrayDeque<Long> departures = new ArrayDeque<>();
+        final ArrayDeque<Long> starts = new ArrayDeque<>();
         long freeAt, availableAt, consumed;
     }
 }

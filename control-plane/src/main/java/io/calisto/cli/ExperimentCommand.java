@@ -1,5 +1,7 @@
 package io.calisto.cli;
 
+import io.calisto.control.experiment.MeasuredCosts;
+import io.calisto.control.experiment.sim.CostModel;
 import io.calisto.io.dispatch.DispatchPolicy;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,6 +26,9 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "3 loads x 2 s per policy (about a minute) instead of 5k..14k pps x 10 s.")
     boolean quick;
 
+    @Option(names = "--costs", description = "sim mode: take the migration and grant costs from a real run's costs.csv (experiment paper --mode real writes one) instead of the built-in figures measured here.")
+    java.nio.file.Path costs;
+
     @Mixin LoadOptions load;
 
     @Override
@@ -36,12 +41,14 @@ public final class ExperimentCommand implements Callable<Integer> {
             rates.addAll(List.of(100_000, 500_000, 1_000_000, 1_400_000));
             var settings = load.settings(DispatchPolicy.NAMES, rates, quick ? 0.5 : 2.0);
             var o = spec.commandLine().getOut();
-            var rows = io.calisto.control.experiment.PaperExperiment.simulate(settings, load.out, Main.lines(o));
+            var model = costs == null ? CostModel.MEASURED_HERE : MeasuredCosts.costModel(costs, CostModel.MEASURED_HERE);
+            var rows = io.calisto.control.experiment.PaperExperiment.simulate(settings, model, load.out, Main.lines(o));
             io.calisto.control.experiment.Report.plot(rows, load.out, "simulated, 10 cores");
             io.calisto.control.experiment.Report.markdown(rows, settings, load.out, "simulated", "Discrete-event simulation on virtual time: "
-                + "10 app cores and one IO core, the production DispatchPolicy, FlowTable and CoreScheduler classes, costs "
-                + io.calisto.control.experiment.sim.CostModel.MEASURED_HERE + " (ns; dispatch and table costs measured with JMH here, migration "
-                + "and grant costs are parameters). Seed 42: the same command gives the same CSV. The core pool in Settings below applies to real mode only.");
+                + "10 app cores and one IO core, the production DispatchPolicy, FlowTable and CoreScheduler classes, costs " + model
+                + " (ns; dispatch and table-insert costs from JMH here; migration and grant costs "
+                + (costs == null ? "from the built-in figures measured on this machine (see README)" : "from the real run's " + costs) + ")."
+                + " Seed 42: the same command gives the same CSV. The core pool in Settings below applies to real mode only.");
             o.println("wrote " + load.out.resolve("results.csv") + ", " + load.out.resolve("p99.png") + ", " + load.out.resolve("report.md"));
             return 0;
         }

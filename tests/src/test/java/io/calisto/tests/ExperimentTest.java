@@ -3,7 +3,9 @@ package io.calisto.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.calisto.control.experiment.MeasuredCosts;
 import io.calisto.control.experiment.PaperExperiment;
+import io.calisto.control.experiment.sim.CostModel;
 import io.calisto.control.experiment.Percentiles;
 import io.calisto.control.experiment.Report;
 import java.nio.file.Files;
@@ -49,6 +51,36 @@ class ExperimentTest {
         assertTrue(Files.size(Report.plot(rows, out)) > 5_000, "a real PNG");
         String md = Files.readString(Report.markdown(rows, s, out));
         assertTrue(md.contains("## Against the paper") && md.contains("- 3000 pps: modulo"), md);
+
+        // every request's state access was timed exactly once, as resident or as built on its core
+        List<String> costs = Files.readAllLines(out.resolve("costs.csv"));
+        assertEquals(MeasuredCosts.HEADER, costs.getFirst());
+        assertEquals(List.of("modulo", "affinity", "all"), costs.stream().skip(1).map(l -> l.split(",")[0]).toList());
+        long requestsAll = 0;
+        for (int i = 0; i < 2; i++) {
+            String[] f = costs.get(1 + i).split(",");
+            long replies = rows.get(2 * i).latency().getTotalCount() + rows.get(2 * i + 1).latency().getTotalCount();
+            assertEquals(replies, Long.parseLong(f[2]) + Long.parseLong(f[4]), costs.get(1 + i));
+            requestsAll += replies;
+        }
+        String[] affinity = costs.get(2).split(","), all = costs.get(3).split(",");
+        assertTrue(Long.parseLong(affinity[4]) <= 2_000, "paper-mode affinity builds each of the 2000 flows' state once at most: " + costs.get(2));
+        assertEquals(requestsAll, Long.parseLong(all[2]) + Long.parseLong(all[4]));
+        assertTrue(md.contains("## Costs measured in this run") && md.contains("--costs " + out.resolve("costs.csv")), md);
+    }
+
+    @Test
+    void theSimulatorTakesMigrationAndGrantCostsFromARealRunsCostsFile() throws Exception {
+        Path file = out.resolve("costs.csv");
+        Files.write(file, List.of(MeasuredCosts.HEADER, "modulo,5000,10,20.0,5,70.0,50,3,40.0,90.0", "all,0,10,20.0,5,70.0,50,3,40.0,90.0"));
+        CostModel m = MeasuredCosts.costModel(file, CostModel.MEASURED_HERE);
+        assertEquals(new CostModel(CostModel.MEASURED_HERE.dispatchNanos(), CostModel.MEASURED_HERE.newFlowNanos(), 50, 40_000), m);
+        Files.write(file, List.of("policy,x"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> MeasuredCosts.costModel(file, CostModel.MEASURED_HERE));
+        assertEquals(file + " is not a costs.csv written by experiment paper --mode real (header differs)", e.getMessage());
+        CliTest.Result r = CliTest.cli("experiment", "paper", "--mode", "sim", "--quick", "--costs", out.resolve("missing.csv").toString(), "--out", out.toString());
+        assertEquals(2, r.code());
+        assertEquals("calisto: cannot read costs file " + out.resolve("missing.csv") + " (NoSuchFileException)", r.err().strip());
     }
 
     @Test

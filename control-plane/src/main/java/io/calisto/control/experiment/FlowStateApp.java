@@ -17,25 +17,32 @@ public final class FlowStateApp implements PacketHandler {
     private final byte[] state;
     private final int bytesPerFlow;
     private final ServiceTime service;
+    private final StateCost cost;
     private int nextSlot;
     private long newFlowsHere;
+    private boolean lastBuilt;
 
-    FlowStateApp(int flowsPerCore, int bytesPerFlow, ServiceTime service) {
+    FlowStateApp(int flowsPerCore, int bytesPerFlow, ServiceTime service, StateCost cost) {
+        this.cost = cost;
         this.slotOf = new FlowTable(flowsPerCore);
         this.state = new byte[Math.multiplyExact(flowsPerCore, bytesPerFlow)];
         this.bytesPerFlow = bytesPerFlow;
         this.service = service;
     }
 
-    public static AppSpec spec(int flowsPerCore, int bytesPerFlow, ServiceTime.Kind service, long serviceMeanNanos) {
+    /** {@code cost} receives every request's state-access time (null: not measured). */
+    public static AppSpec spec(int flowsPerCore, int bytesPerFlow, ServiceTime.Kind service, long serviceMeanNanos, StateCost cost) {
         return new AppSpec("flowstate", MatchRule.parse("dst-port=7"),
-            core -> new FlowStateApp(flowsPerCore, bytesPerFlow, new ServiceTime(service, serviceMeanNanos, 1000L + core)));
+            core -> new FlowStateApp(flowsPerCore, bytesPerFlow, new ServiceTime(service, serviceMeanNanos, 1000L + core), cost));
     }
 
     @Override
     public void onPacket(PacketContext ctx) {
+        long start = System.nanoTime();
         touch(ctx.rssHash());
-        long end = System.nanoTime() + service.next();
+        long touched = System.nanoTime();
+        if (cost != null) cost.record(lastBuilt, touched - start);
+        long end = touched + service.next();
         while (System.nanoTime() < end) Thread.onSpinWait();
         ctx.reply(ctx.buffer(), ctx.offset(), ctx.length());
     }
@@ -43,7 +50,8 @@ public final class FlowStateApp implements PacketHandler {
     /** Reads and rewrites the flow's state, building it here first if this core has not served the flow; public for the JMH bench. */
     public int touch(int flow) {
         int slot = slotOf.get(flow);
-        if (slot == FlowTable.MISSING) {
+        lastBuilt = slot == FlowTable.MISSING;
+        if (lastBuilt) {
             // first packet of this flow on this core: build its state here (the hand-off a migration costs)
             slot = nextSlot++ % (state.length / bytesPerFlow);
             slotOf.put(flow, slot);
@@ -58,6 +66,6 @@ public final class FlowStateApp implements PacketHandler {
 
     /** A handler without service time, for measuring the state cost alone. */
     public static FlowStateApp forBench(int flows, int bytesPerFlow) {
-        return new FlowStateApp(flows, bytesPerFlow, new ServiceTime(ServiceTime.Kind.CONSTANT, 0, 0));
+        return new FlowStateApp(flows, bytesPerFlow, new ServiceTime(ServiceTime.Kind.CONSTANT, 0, 0), null);
     }
 }

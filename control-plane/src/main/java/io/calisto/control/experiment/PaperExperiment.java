@@ -44,12 +44,14 @@ public final class PaperExperiment {
     public static List<Row> run(Config base, Settings s, Path out, Consumer<String> progress) throws Exception {
         Files.createDirectories(out);
         List<Row> rows = new ArrayList<>();
+        List<MeasuredCosts> costs = new ArrayList<>();
         int total = s.policies().size() * s.rates().size(), done = 0;
         for (String policy : s.policies()) {
             for (int rate : s.rates()) {
                 progress.accept(bar(++done, total) + String.format(" %s at %d pps for %.1f s", policy, rate, s.stepSeconds()));
-                List<Row> step = step(base, s, policy, rate);
-                for (Row r : step) {
+                StepResult step = step(base, s, policy, rate);
+                costs.add(step.costs());
+                for (Row r : step.rows()) {
                     rows.add(r);
                     try (PrintStream hgrm = new PrintStream(out.resolve(policy + "-" + rate + "-" + r.phase() + ".hgrm").toFile())) {
                         r.latency().outputPercentileDistribution(hgrm, 1000.0);
@@ -58,14 +60,18 @@ public final class PaperExperiment {
             }
         }
         Files.write(out.resolve("results.csv"), (CSV_HEADER + "\n" + String.join("\n", rows.stream().map(Row::csv).toList()) + "\n").getBytes());
+        MeasuredCosts.write(costs, out.resolve("costs.csv"));
         return rows;
     }
 
+    record StepResult(List<Row> rows, MeasuredCosts costs) {}
+
     /**
      * The same grid on the simulator: 10 app cores (+ the IO core), the production policy and scheduler classes on
-     * virtual time, costs from {@link io.calisto.control.experiment.sim.CostModel#MEASURED_HERE}. Deterministic.
+     * virtual time, with {@code costs} (by default {@link io.calisto.control.experiment.sim.CostModel#MEASURED_HERE}).
+     * Deterministic.
      */
-    public static List<Row> simulate(Settings s, Path out, Consumer<String> progress) throws Exception {
+    public static List<Row> simulate(Settings s, io.calisto.control.experiment.sim.CostModel costs, Path out, Consumer<String> progress) throws Exception {
         Files.createDirectories(out);
         List<Row> rows = new ArrayList<>();
         var popularity = s.popularity().equals("zipf") ? io.calisto.io.port.FlowPopularity.zipf(s.flows(), 1.0)
@@ -75,8 +81,7 @@ public final class PaperExperiment {
             for (int rate : s.rates()) {
                 progress.accept(bar(++done, total) + String.format(" sim %s at %d pps for %.1f virtual s", policy, rate, s.stepSeconds()));
                 var r = io.calisto.control.experiment.sim.Simulator.run(new io.calisto.control.experiment.sim.Simulator.Config(policy, rate,
-                    s.flows(), popularity, s.service(), s.serviceNanos(), 10, 1, 5_000, 200_000, s.stepSeconds(), s.warmup(), 42,
-                    io.calisto.control.experiment.sim.CostModel.MEASURED_HERE));
+                    s.flows(), popularity, s.service(), s.serviceNanos(), 10, 1, 5_000, 200_000, s.stepSeconds(), s.warmup(), 42, costs));
                 double achieved = r.packets() / s.stepSeconds();
                 rows.add(new Row(policy, "warmup", rate, achieved, r.warmup(), r.warmupDrops(), r.meanCores(), 0));
                 rows.add(new Row(policy, "steady", rate, achieved, r.latency(), r.drops(), r.meanCores(), r.migrations()));
@@ -92,7 +97,7 @@ public final class PaperExperiment {
         return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total;
     }
 
-    static List<Row> step(Config base, Settings s, String policy, int rate) throws Exception {
+    static StepResult step(Config base, Settings s, String policy, int rate) throws Exception {
         Config c = ConfigFactory.parseMap(Map.of(
             "calisto.dispatch.policy", policy,
             "calisto.synthetic.rate", rate,
@@ -104,7 +109,8 @@ public final class PaperExperiment {
             "calisto.aeron.term-length", "4m")).withFallback(base).resolve();
         ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "experiment", c);
         try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
-            AppHandle app = dp.register(apps, FlowStateApp.spec(s.flows(), s.bytesPerFlow(), s.service(), s.serviceNanos()), 1, s.pool().size());
+            StateCost stateCost = new StateCost();
+            AppHandle app = dp.register(apps, FlowStateApp.spec(s.flows(), s.bytesPerFlow(), s.service(), s.serviceNanos(), stateCost), 1, s.pool().size());
             dp.startRx();
             long start = System.nanoTime(), warmEnd = start + (long) (s.stepSeconds() * s.warmup() * 1e9), end = start + (long) (s.stepSeconds() * 1e9);
             Histogram warm = new Histogram(3), steady = new Histogram(3);
@@ -118,6 +124,7 @@ public final class PaperExperiment {
                     warm.add(interval);
                 } else {
                     if (rxAtWarmEnd < 0) {
+                        app.runtime().grantReaction().getIntervalHistogram(); // grant samples: steady phase only
                         rxAtWarmEnd = dp.kernel().received();
                         dropsAtWarmEnd = dp.kernel().droppedTotal();
                         migAtWarmEnd = Math.max(0, app.dispatch().migratedFlows());
@@ -132,10 +139,12 @@ public final class PaperExperiment {
             long migrations = Math.max(0, app.dispatch().migratedFlows());
             double warmSecs = s.stepSeconds() * s.warmup(), steadySecs = s.stepSeconds() - warmSecs;
             double meanCores = coreSamples == 0 ? 0 : coreSum / (double) coreSamples;
-            return List.of(
+            Histogram grant = app.runtime().grantReaction().getIntervalHistogram();
+            return new StepResult(List.of(
                 new Row(policy, "warmup", rate, Math.max(0, rxAtWarmEnd) / warmSecs, warm, dropsAtWarmEnd, meanCores, migAtWarmEnd),
                 new Row(policy, "steady", rate, (rx - Math.max(0, rxAtWarmEnd)) / steadySecs, steady, drops - dropsAtWarmEnd, meanCores,
-                    migrations - migAtWarmEnd));
+                    migrations - migAtWarmEnd)),
+                new MeasuredCosts(policy, rate, stateCost.resident(), stateCost.built(), grant));
         } finally {
             apps.terminate();
             apps.getWhenTerminated().toCompletableFuture().get();

@@ -62,9 +62,21 @@ public final class Report {
                 Percentiles.format(Percentiles.micros(r.latency(), r.drops(), 99.9)), r.drops(), r.meanCores(), r.migrations()));
         }
         md.append("\n## Against the paper\n\n").append(comparison(rows)).append('\n');
+        Path costs = out.resolve("costs.csv");
+        if (Files.exists(costs)) md.append("\n## Costs measured in this run\n\n").append(costs(costs)).append('\n');
         Path file = out.resolve("report.md");
         Files.writeString(file, md.toString());
         return file;
+    }
+
+    /** The {@code all} row of a real run's costs.csv in words, and how to feed it to the simulator. */
+    static String costs(Path file) throws IOException {
+        String[] f = Files.readAllLines(file).getLast().split(",");
+        return String.format("Flow state access per request: %s ns on average with the state resident on the serving core (%s requests), "
+            + "%s ns when the request had to build it there (%s requests: the flow was new to that core, as after a migration), "
+            + "so a migration costs %s ns here. Grant reaction (grant → first packet on the new core, steady phases): p50 %s us, "
+            + "p99 %s us over %s grants. `./calisto experiment paper --mode sim --costs %s` runs the simulator with these two costs.%n",
+            f[3], f[2], f[5], f[4], f[6], f[8], f[9], f[7], file);
     }
 
     /** One sentence per offered load: the steady p99 of affinity relative to modulo, next to the paper's claim. */

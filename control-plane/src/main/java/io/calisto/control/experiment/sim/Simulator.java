@@ -88,8 +88,9 @@ public final class Simulator {
                 continue;
             }
             int prev = lastCore.get(hash);
-            long migration = prev != FlowTable.MISSING && prev != core ? c.cost().migrationNanos() : 0;
-            if (migration > 0) migrations++;
+            boolean migrated = prev != FlowTable.MISSING && prev != core;
+            if (migrated) migrations++; // counted whatever it costs: a zero migration cost still moves the flow
+            long migration = migrated ? c.cost().migrationNanos() : 0;
             lastCore.put(hash, core);
             Core k = cores[core];
             long start = Math.max(dispatchAt, Math.max(k.freeAt, k.availableAt));

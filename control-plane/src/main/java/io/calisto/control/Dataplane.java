@@ -81,7 +81,7 @@ public final class Dataplane implements AutoCloseable {
         this.ioRunner = new AgentRunner(IdleStrategies.of("calisto.io.idle-strategy", io.getString("idle-strategy")),
             t -> LOG.error("IO thread failed", t), null, kernel);
         AgentRunner.startOnThread(ioRunner);
-        this.controlSystem = ActorSystem.create(ControlPlane.create(), "calisto", config);
+        this.controlSystem = ActorSystem.create(ControlPlane.create(config.getInt("calisto.control.event-history")), "calisto", config);
         this.remote = new RemoteRegistry(this, config.getDuration("calisto.remote.timeout"));
         this.events = new EventPump(kernel, this::appName, controlSystem, new CounterPublisher(aeron, kernel), remote);
     }

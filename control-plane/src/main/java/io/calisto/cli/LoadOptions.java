@@ -27,6 +27,12 @@ final class LoadOptions {
     @Option(names = "--warmup", defaultValue = "0.2", description = "Fraction of each step reported as warm-up (default: ${DEFAULT-VALUE}).")
     double warmup;
 
+    @Option(names = "--pool-cores", description = "Real mode: pool cores the app may hold, guarantee 1 (default: the CPUs left after the IO core, at least 2, so there is a core to grant).")
+    Integer poolCores;
+
+    /** CPUs minus the IO core's, at least 2: one guaranteed core and one to grant. */
+    static int defaultPool() { return Math.max(2, Runtime.getRuntime().availableProcessors() - 1); }
+
     @Option(names = "--out", defaultValue = "experiment-out", description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path out;
 
@@ -36,8 +42,12 @@ final class LoadOptions {
         if (serviceMean < 0) throw new UserError("--service-mean must be >= 0, was " + serviceMean);
         if (bytesPerFlow < 1 || bytesPerFlow > 4096) throw new UserError("--bytes-per-flow must be in 1..4096, was " + bytesPerFlow);
         if (warmup < 0 || warmup >= 1) throw new UserError("--warmup must be in [0, 1), was " + warmup);
+        int pool = poolCores == null ? defaultPool() : poolCores;
+        if (pool < 1 || pool > 64) throw new UserError("--pool-cores must be in 1..64, was " + pool);
+        List<Integer> cores = new ArrayList<>();
+        for (int c = 0; c < pool; c++) cores.add(c);
         return new PaperExperiment.Settings(policies, rates, stepSeconds, warmup, flows, popularity, bytesPerFlow,
-            ServiceTime.kind(service), serviceMean, List.of(0, 1, 2, 3));
+            ServiceTime.kind(service), serviceMean, List.copyOf(cores));
     }
 
     static List<Integer> steps(int from, int to, int steps) {

@@ -49,20 +49,10 @@ public final class CpuAffinity {
 
     /** Fails now, with the same one-line message, if {@code cpu} cannot be pinned to (tried on a throwaway thread). */
     public static void check(int cpu, String what) {
-        RuntimeException[] failure = new RuntimeException[1];
-        Thread t = Thread.ofPlatform().name("calisto-cpu-check").start(() -> {
-            try {
-                pin(cpu, what);
-            } catch (RuntimeException e) {
-                failure[0] = e;
-            }
+        io.calisto.aeron.OnThread.call("calisto-cpu-check", () -> {
+            pin(cpu, what);
+            return null;
         });
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (failure[0] != null) throw failure[0];
     }
 
     /** The CPU the calling thread runs on now. */

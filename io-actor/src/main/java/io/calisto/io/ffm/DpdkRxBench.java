@@ -1,5 +1,6 @@
 package io.calisto.io.ffm;
 
+import io.calisto.aeron.OnThread;
 import io.calisto.aeron.ffm.CpuAffinity;
 import io.calisto.io.port.RxBatch;
 import io.calisto.io.rss.Toeplitz;
@@ -44,24 +45,10 @@ public final class DpdkRxBench {
     private static volatile long sinkHole;
 
     static double ffm(List<String> eal, String port, int seconds, int burst, Consumer<String> out) {
-        double[] mpps = new double[1];
-        RuntimeException[] failure = new RuntimeException[1];
-        Thread t = Thread.ofPlatform().name("calisto-bench-rx").start(() -> {
-            try {
-                CpuAffinity.pin(BENCH_CPU, "bench cpu");
-                mpps[0] = ffmPinned(eal, port, seconds, burst, out);
-            } catch (RuntimeException e) {
-                failure[0] = e;
-            }
+        return OnThread.call("calisto-bench-rx", () -> {
+            CpuAffinity.pin(BENCH_CPU, "bench cpu");
+            return ffmPinned(eal, port, seconds, burst, out);
         });
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DpdkException("interrupted");
-        }
-        if (failure[0] != null) throw failure[0];
-        return mpps[0];
     }
 
     private static double ffmPinned(List<String> eal, String port, int seconds, int burst, Consumer<String> out) {

@@ -2,6 +2,7 @@ package io.calisto.io.ffm;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 
+import io.calisto.aeron.OnThread;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -34,18 +35,10 @@ public final class Eal {
         if (!version.startsWith(SUPPORTED)) {
             throw new DpdkException(version + " is not supported: the struct offsets used here are verified for " + SUPPORTED);
         }
-        int[] rc = new int[1];
         int[] errno = new int[1];
-        RuntimeException[] failure = new RuntimeException[1];
-        Thread t = Thread.ofPlatform().name("calisto-eal-init").start(() -> {
-            if (!netns.isEmpty()) {
-                try {
-                    NetNs.enter(netns);
-                } catch (RuntimeException e) {
-                    failure[0] = e;
-                    return;
-                }
-            }
+        // EAL init pins the calling thread and (with a netns) must run inside the namespace: a throwaway thread
+        int rc = OnThread.call("calisto-eal-init", () -> {
+            if (!netns.isEmpty()) NetNs.enter(netns);
             Arena arena = Arena.global();
             List<String> argv = new ArrayList<>();
             argv.add("calisto");
@@ -53,20 +46,14 @@ public final class Eal {
             MemorySegment array = arena.allocate(ADDRESS, argv.size() + 1);
             for (int i = 0; i < argv.size(); i++) array.setAtIndex(ADDRESS, i, arena.allocateFrom(argv.get(i)));
             try {
-                rc[0] = (int) Dpdk.EAL_INIT.invokeExact(argv.size(), array);
-                if (rc[0] < 0) errno[0] = Dpdk.errno();
+                int r = (int) Dpdk.EAL_INIT.invokeExact(argv.size(), array);
+                if (r < 0) errno[0] = Dpdk.errno();
+                return r;
             } catch (Throwable e) {
                 throw new IllegalStateException(e);
             }
         });
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DpdkException("interrupted during EAL init");
-        }
-        if (failure[0] != null) throw failure[0];
-        if (rc[0] < 0) {
+        if (rc < 0) {
             String hint = errno[0] == 13 || errno[0] == 1 ? " (DPDK needs root here)" : "";
             throw new DpdkException("DPDK EAL init failed: " + Dpdk.strerror(errno[0]) + hint + " (args " + args + ")");
         }

@@ -28,21 +28,10 @@ public final class NetNs {
     /** Runs {@code work} on a fresh thread inside namespace {@code name}, or right here when {@code name} is empty. */
     public static <T> T call(String name, java.util.function.Supplier<T> work) {
         if (name.isEmpty()) return work.get();
-        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
-        Thread.ofPlatform().name("calisto-netns-" + name).start(() -> {
-            try {
-                enter(name);
-                result.complete(work.get());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
+        return io.calisto.aeron.OnThread.call("calisto-netns-" + name, () -> {
+            enter(name);
+            return work.get();
         });
-        try {
-            return result.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw e;
-        }
     }
 
     /** Enters {@code /var/run/netns/NAME} for the calling thread only. */

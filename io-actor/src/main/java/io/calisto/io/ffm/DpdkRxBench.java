@@ -56,10 +56,14 @@ public final class DpdkRxBench {
         RxBatch batch = new RxBatch(burst);
         // one second of warm-up so the JIT has compiled the loop before it is timed
         loop(p, batch, 1_000_000_000L, false);
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
         long start = System.nanoTime();
         long packets = loop(p, batch, TimeUnit.SECONDS.toNanos(seconds), false);
         double mpps = packets / ((System.nanoTime() - start) / 1e3);
-        out.accept(String.format("ffm rx loop on %s, burst %d: %.2f Mpps (%d packets, %d mbufs still in use)", port, burst, mpps, packets, p.mbufsInUse()));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+        out.accept(String.format("ffm rx loop on %s, burst %d: %.2f Mpps (%d packets, %d mbufs still in use; %d bytes allocated by the rx thread while timed)",
+            port, burst, mpps, packets, p.mbufsInUse(), allocated));
         loop(p, batch, 1_000_000_000L, true);
         start = System.nanoTime();
         long decoded = loop(p, batch, TimeUnit.SECONDS.toNanos(1), true);

@@ -72,7 +72,7 @@ final class RemoteRegistry implements AutoCloseable {
                     pendingNames.add(h.name());
                     send(new ControlMessage.Registered(r.name(), h.appId(), dp.slotsFile(h.appId()).toString(), dp.pool()));
                 } catch (IllegalArgumentException e) {
-                    send(new ControlMessage.Rejected(r.name(), e.getMessage()));
+                    send(new ControlMessage.RegistrationRejected(r.name(), e.getMessage()));
                 }
             }
             case ControlMessage.Heartbeat hb -> lastSeen.computeIfPresent(hb.appId(), (k, v) -> now);

@@ -54,13 +54,13 @@ public final class RemoteApp implements AutoCloseable {
             responses.poll((b, o, l, h) -> {
                 ControlMessage m = codec.decode(b, o, l);
                 if (m instanceof ControlMessage.Registered r && r.name().equals(spec.name())) answer[0] = m;
-                if (m instanceof ControlMessage.Rejected r && r.name().equals(spec.name())) answer[0] = m;
+                if (m instanceof ControlMessage.RegistrationRejected r && r.name().equals(spec.name())) answer[0] = m;
             }, 16);
             if (answer[0] == null && System.nanoTime() > deadline) throw new IllegalStateException("no answer to the registration of " + spec.name());
             sleep(1);
         }
         responses.close();
-        if (answer[0] instanceof ControlMessage.Rejected r) throw new IllegalArgumentException(r.reason());
+        if (answer[0] instanceof ControlMessage.RegistrationRejected r) throw new IllegalArgumentException(r.reason());
         ControlMessage.Registered ok = (ControlMessage.Registered) answer[0];
         int maxCore = 0;
         for (int core : ok.pool()) maxCore = Math.max(maxCore, core);

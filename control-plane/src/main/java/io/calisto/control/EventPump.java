@@ -6,7 +6,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Moves scheduler decisions off the IO thread's queue into the control plane, every millisecond, in order, and
- * mirrors the IO counters into the Aeron counters file, and serves applications in other JVMs.
+ * mirrors the IO counters into the Aeron counters file, and serves applications in other JVMs (and forwards them
+ * their core events).
  * A plain daemon thread: Pekko timers could do it too, but this keeps the order obvious and the IO side lock-free.
  */
 final class EventPump implements AutoCloseable {
@@ -43,7 +44,12 @@ final class EventPump implements AutoCloseable {
     synchronized void pump() {
         counters.publish();
         remote.poll(System.nanoTime());
-        kernel.drainEvents(e -> controlPlane.tell(new ControlPlane.Publish(CoreEvent.of(e, appName.apply(e.appId())))));
+        kernel.drainEvents(e -> {
+            CoreEvent event = CoreEvent.of(e, appName.apply(e.appId()));
+            controlPlane.tell(new ControlPlane.Publish(event));
+            // same thread, same order as the control plane gets them: a remote subscriber sees exactly this sequence
+            remote.forward(e.appId(), event);
+        });
     }
 
     @Override

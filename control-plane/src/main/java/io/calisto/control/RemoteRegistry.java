@@ -1,5 +1,6 @@
 package io.calisto.control;
 
+import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.calisto.aeron.MatchRule;
@@ -16,8 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves applications in other JVMs on the Aeron control streams (Kryo): registration, heartbeats, unregistration,
- * and reclaiming the cores of an app whose heartbeats stopped (its unconsumed packets count as app-gone).
- * Polled by the event-pump thread every millisecond.
+ * reclaiming the cores of an app whose heartbeats stopped (its unconsumed packets count as app-gone), management
+ * requests (through {@link RemoteManagement}) and the forwarding of each subscribed app's core events.
+ * Polled by the event-pump thread every millisecond; that thread also hands it every core event, so an app's
+ * events go out in the order the control plane publishes them, with no queue or lock between.
  */
 final class RemoteRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteRegistry.class);
@@ -26,15 +29,30 @@ final class RemoteRegistry implements AutoCloseable {
     private final Subscription requests;
     private final Publication responses;
     private final ControlCodec codec = new ControlCodec();
+    private final RemoteManagement management;
     private final List<AppHandle> pending = new ArrayList<>();
     /** Names being registered; read without the registry's lock so Dataplane.register cannot deadlock with poll. */
     private final java.util.Set<String> pendingNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Requests of apps whose core-actors are not all subscribed yet: answered once the app is active. */
+    private final List<ControlMessage.Request> deferred = new ArrayList<>();
     private final Map<Integer, Long> lastSeen = new HashMap<>();
     private final Map<Integer, AppHandle> active = new HashMap<>();
+    private long now;
+    private final FragmentAssembler assembler = new FragmentAssembler((b, o, l, h) -> {
+        ControlMessage m;
+        try {
+            m = codec.decode(b, o, l);
+        } catch (RuntimeException e) {
+            LOG.warn("undecodable control message ({} bytes) skipped: {}", l, e.getMessage());
+            return;
+        }
+        handle(m);
+    });
 
     RemoteRegistry(Dataplane dp, Duration timeout) {
         this.dp = dp;
         this.timeoutNanos = timeout.toNanos();
+        this.management = new RemoteManagement(dp);
         this.requests = dp.aeron().addSubscription(dp.streams().channel(), Streams.CONTROL_REQUESTS);
         this.responses = dp.aeron().addPublication(dp.streams().channel(), Streams.CONTROL_RESPONSES);
     }
@@ -42,7 +60,8 @@ final class RemoteRegistry implements AutoCloseable {
     boolean pending(String name) { return pendingNames.contains(name); }
 
     synchronized void poll(long now) {
-        requests.poll((b, o, l, h) -> handle(codec.decode(b, o, l), now), 16);
+        this.now = now;
+        requests.poll(assembler, 16);
         for (var it = pending.iterator(); it.hasNext(); ) {
             AppHandle h = it.next();
             if (Dataplane.connected(h, dp.pool())) {
@@ -51,6 +70,13 @@ final class RemoteRegistry implements AutoCloseable {
                 pendingNames.remove(h.name());
                 active.put(h.appId(), h);
                 lastSeen.put(h.appId(), now);
+            }
+        }
+        for (var it = deferred.iterator(); it.hasNext(); ) {
+            ControlMessage.Request r = it.next();
+            if (!isPending(r.appId())) {
+                it.remove();
+                answer(r);
             }
         }
         for (var e : new ArrayList<>(active.entrySet())) {
@@ -63,7 +89,13 @@ final class RemoteRegistry implements AutoCloseable {
         }
     }
 
-    private void handle(ControlMessage m, long now) {
+    /** Called by the event pump, in publication order, for every core event of app {@code appId}. */
+    synchronized void forward(int appId, CoreEvent e) {
+        ControlMessage.RemoteCoreEvent m = management.event(appId, e);
+        if (m != null && !send(m)) LOG.warn("core event {} of app {} could not be sent: the control response stream is full", e, e.app());
+    }
+
+    private void handle(ControlMessage m) {
         switch (m) {
             case ControlMessage.RegisterRemote r -> {
                 try {
@@ -72,7 +104,7 @@ final class RemoteRegistry implements AutoCloseable {
                     pendingNames.add(h.name());
                     send(new ControlMessage.Registered(r.name(), h.appId(), dp.slotsFile(h.appId()).toString(), dp.pool()));
                 } catch (IllegalArgumentException e) {
-                    send(new ControlMessage.Rejected(r.name(), e.getMessage()));
+                    send(new ControlMessage.RegistrationRejected(r.name(), e.getMessage()));
                 }
             }
             case ControlMessage.Heartbeat hb -> lastSeen.computeIfPresent(hb.appId(), (k, v) -> now);
@@ -83,18 +115,48 @@ final class RemoteRegistry implements AutoCloseable {
                     forget(u.appId());
                 }
             }
+            case ControlMessage.Request r -> {
+                if (isPending(r.appId())) deferred.add(r);
+                else answer(r);
+            }
             default -> LOG.warn("unexpected control message {}", m);
         }
+    }
+
+    private void answer(ControlMessage.Request r) {
+        AppHandle self = active.get(r.appId());
+        ControlMessage.Reply reply = self != null ? management.execute(self, r)
+            : RemoteManagement.rejected(r, "app id " + r.appId() + " is not an app registered from another JVM"
+                + " (a remote app may change only its own policy and limits)");
+        if (!send(reply)) {
+            // too large or the stream is full: the caller must still get an answer, not silence
+            send(RemoteManagement.rejected(r, "the answer to " + r.getClass().getSimpleName() + " could not be sent on the control stream"));
+        }
+    }
+
+    private boolean isPending(int appId) {
+        for (AppHandle h : pending) if (h.appId() == appId) return true;
+        return false;
     }
 
     private void forget(int appId) {
         active.remove(appId);
         lastSeen.remove(appId);
+        management.forget(appId);
     }
 
-    private void send(ControlMessage m) {
+    private boolean send(ControlMessage m) {
         var frame = codec.encode(m);
-        for (int i = 0; i < 100 && responses.offer(frame, 0, frame.capacity()) < 0; i++) Thread.onSpinWait();
+        if (frame.capacity() > responses.maxMessageLength()) {
+            LOG.warn("control message of {} bytes exceeds the stream's max message length {}: {}", frame.capacity(),
+                responses.maxMessageLength(), m.getClass().getSimpleName());
+            return false;
+        }
+        for (int i = 0; i < 100; i++) {
+            if (responses.offer(frame, 0, frame.capacity()) >= 0) return true;
+            Thread.onSpinWait();
+        }
+        return false;
     }
 
     @Override

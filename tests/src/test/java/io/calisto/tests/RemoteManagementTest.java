@@ -194,9 +194,10 @@ class RemoteManagementTest {
     }
 
     static List<String> eventsOf(Dataplane dp, String app) throws Exception {
-        List<CoreEvent> all = AskPattern.<ControlPlane.Command, List<CoreEvent>>ask(dp.controlSystem(), ControlPlane.GetEvents::new, WAIT,
+        ControlPlane.History history = AskPattern.<ControlPlane.Command, ControlPlane.History>ask(dp.controlSystem(), ControlPlane.GetEvents::new, WAIT,
             dp.controlSystem().scheduler()).toCompletableFuture().get();
-        return all.stream().filter(e -> e.app().equals(app)).map(e -> e.getClass().getSimpleName() + " " + e.core() + " " + e.reason()).toList();
+        assertEquals(0, history.forgotten(), "the test compares whole histories: none may have been dropped");
+        return history.events().stream().filter(e -> e.app().equals(app)).map(e -> e.getClass().getSimpleName() + " " + e.core() + " " + e.reason()).toList();
     }
 
     static Management.Reply ask(Dataplane dp, java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<Management.Reply>, Management.Command> c)

@@ -98,6 +98,43 @@ class DynamicCoresTest {
         }
     }
 
+    @Test
+    void anAppWithoutAGuaranteeGetsACoreWhenItsPacketsArriveAndLosesNone() throws Exception {
+        // 500 pps, 4 ms apart on average, against a 200 us park-after: the app's core yields between packets, so
+        // nearly every packet finds the app with no core and must make the IO core grant one on the spot
+        Config c = EndToEndTest.config(Map.of(
+            "calisto.synthetic.rate", 500,
+            "calisto.synthetic.flows", 50,
+            "calisto.cores.pool", List.of(0, 1),
+            "calisto.io.idle-strategy", "backoff"));
+        OrderChecker app = new OrderChecker();
+        ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "arrival-apps", c);
+        try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
+            TestProbe<CoreEvent> events = TestProbe.create(dp.controlSystem());
+            TestProbe<Management.Reply> replies = TestProbe.create(dp.controlSystem());
+            dp.management().tell(new Management.Subscribe(events.getRef(), replies.getRef()));
+            replies.expectMessage(new Management.Done("subscribed"));
+            dp.register(apps, new AppSpec("lazy", MatchRule.parse("dst-port=7"), core -> app.handler()), 0, 2);
+            dp.startRx();
+            Thread.sleep(1500);
+            dp.drainAndStop(Duration.ofSeconds(10));
+            List<CoreEvent> seen = new ArrayList<>();
+            for (CoreEvent e; (e = pollEvent(events)) != null; ) seen.add(e);
+            long arrivals = seen.stream().filter(e -> e instanceof CoreEvent.CoreGranted g && g.reason().equals("arrival")).count();
+            long yields = seen.stream().filter(e -> e instanceof CoreEvent.CoreYielded).count();
+            RunSummary s = RunSummary.of(dp);
+            assertTrue(s.received() > 300, s.toString());
+            assertTrue(arrivals >= 10 && yields >= arrivals - 1, arrivals + " arrival grants, " + yields + " yields; first events: "
+                + seen.subList(0, Math.min(10, seen.size())));
+            assertEquals(0, s.dropped(), "no packet may be dropped as no-core: " + s);
+            assertEquals(0, s.unaccounted(), s.toString());
+            assertEquals(s.received(), app.handled.get());
+        } finally {
+            apps.terminate();
+            apps.getWhenTerminated().toCompletableFuture().get();
+        }
+    }
+
     private static CoreEvent pollEvent(TestProbe<CoreEvent> probe) {
         try {
             return probe.receiveMessage(Duration.ofMillis(200));

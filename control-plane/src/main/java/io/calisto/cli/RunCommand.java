@@ -91,7 +91,7 @@ public final class RunCommand implements Callable<Integer> {
     static int run(Config config, Duration runFor, boolean printEvents, PrintWriter out) {
         PacketPort port = Ports.create(config);
         ActorSystem<Void> appSystem = ActorSystem.create(Behaviors.empty(), "echo", config);
-        Histogram latency = new Histogram(3);
+        Histogram latency = new Histogram(3), afterFirstSecond = new Histogram(3);
         try (Dataplane dp = Dataplane.start(config, port)) {
             // Ctrl-C: stop the IO thread and close the port (DPDK: stop + close the device) before the JVM exits
             Thread hook = new Thread(dp::close, "calisto-shutdown");
@@ -117,15 +117,18 @@ public final class RunCommand implements Callable<Integer> {
                 long rx = k.received();
                 var interval = k.latency().getIntervalHistogram();
                 latency.add(interval);
+                if (second > 1) afterFirstSecond.add(interval);
                 out.printf("[%3ds] rx %d (+%d/s)  delivered %d  dropped %d  replies %d  p99 %.1f us%n", second, rx, rx - lastRx,
                     delivered, k.droppedTotal(), k.replies(),
                     interval.getValueAtPercentile(99) / 1e3);
                 lastRx = rx;
             }
             dp.drainAndStop(config.getDuration("calisto.run.drain-timeout"));
-            latency.add(k.latency().getIntervalHistogram());
+            var last = k.latency().getIntervalHistogram();
+            latency.add(last);
+            afterFirstSecond.add(last);
             RunSummary s = RunSummary.of(dp);
-            RunSummary.print(dp, s, latency, out);
+            RunSummary.print(dp, s, latency, afterFirstSecond, out);
             Runtime.getRuntime().removeShutdownHook(hook);
             return s.unaccounted() == 0 ? 0 : 1;
         } finally {

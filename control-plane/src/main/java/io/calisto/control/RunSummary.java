@@ -22,7 +22,7 @@ public record RunSummary(long received, long delivered, long dropped, long repli
     }
 
     /** Prints the human summary: totals, per app and core, drops by reason, migrations, latency. */
-    public static void print(Dataplane dp, RunSummary s, Histogram latency, PrintWriter out) {
+    public static void print(Dataplane dp, RunSummary s, Histogram latency, Histogram afterFirstSecond, PrintWriter out) {
         IoKernel k = dp.kernel();
         out.println("== summary (port " + k.port().name() + ") ==");
         out.printf("received     %d%n", s.received());
@@ -56,6 +56,12 @@ public record RunSummary(long received, long delivered, long dropped, long repli
             out.printf("latency us   p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f  (ingress -> reply at the IO core)%n",
                 latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3,
                 latency.getValueAtPercentile(99.9) / 1e3, latency.getMaxValue() / 1e3);
+        }
+        if (afterFirstSecond.getTotalCount() > 0) {
+            // the first second holds the JVM's JIT warm-up; a reader comparing policies wants the rest on its own
+            out.printf("  after 1 s  p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f  (%d replies; the first second's JIT warm-up left out)%n",
+                afterFirstSecond.getValueAtPercentile(50) / 1e3, afterFirstSecond.getValueAtPercentile(99) / 1e3,
+                afterFirstSecond.getValueAtPercentile(99.9) / 1e3, afterFirstSecond.getMaxValue() / 1e3, afterFirstSecond.getTotalCount());
         }
         out.printf("unaccounted  %d%n", s.unaccounted());
     }

@@ -1,5 +1,6 @@
 package io.calisto.aeron;
 
+import io.calisto.aeron.ffm.Futex;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -23,11 +24,14 @@ public final class CoreSlot {
 
     private final AtomicBuffer buffer;
     private final int offset;
+    /** Native address of the state word when the slot lives off-heap (a mapped file), else 0. */
+    private final long stateAddress;
     private volatile Runnable waker = () -> {};
 
     public CoreSlot(AtomicBuffer buffer, int offset) {
         this.buffer = buffer;
         this.offset = offset;
+        this.stateAddress = buffer.byteArray() == null ? buffer.addressOffset() + offset + STATE : 0;
     }
 
     /** A slot in its own heap memory, for one JVM. */
@@ -84,6 +88,22 @@ public final class CoreSlot {
 
     /** Actor side, in-JVM only: how the IO core wakes the parked actor thread (e.g. LockSupport.unpark). */
     public void waker(Runnable waker) { this.waker = waker; }
+
+    /**
+     * Actor side: block while the slot is parked, at most {@code timeoutNanos} (callers re-check the state). Off-heap
+     * slots wait on a futex on the state word, which the IO core may wake from another process
+     * ({@link #wakeAcrossProcesses}); heap slots park the thread for {@link #waker}'s unpark.
+     */
+    public void awaitGrant(long timeoutNanos) {
+        if (stateAddress != 0) Futex.await(stateAddress, PARKED, timeoutNanos);
+        else java.util.concurrent.locks.LockSupport.parkNanos(timeoutNanos);
+    }
+
+    /** IO side, for a slot whose actor lives in another process: grants and revokes wake it through the futex. */
+    public void wakeAcrossProcesses() {
+        if (stateAddress == 0) throw new IllegalStateException("a heap slot cannot be shared with another process");
+        this.waker = () -> Futex.wake(stateAddress, Integer.MAX_VALUE);
+    }
 
     public static String name(int state) {
         return switch (state) {

@@ -201,6 +201,7 @@ public final class Dataplane implements AutoCloseable {
         AppDispatch d = newDispatch(appId, name, rule, guaranteed, burstable);
         int maxCore = java.util.Arrays.stream(pool).max().orElse(0);
         CoreSlot[] slots = CoreSlot.mapped(slotsFile(appId), maxCore + 1, true);
+        for (CoreSlot slot : slots) slot.wakeAcrossProcesses(); // the parked remote core-actor sleeps on a futex
         for (int core : pool) d.attach(core, aeron.addExclusivePublication(streams.channel(), Streams.rxStreamId(appId, core)), slots[core]);
         appNames.put(appId, name);
         return new AppHandle(appId, name, d, null);

@@ -111,7 +111,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         int state = slot.state();
         if (state == CoreSlot.PARKED) {
             // not our core now: block (no spinning) until the IO core grants it; the timeout lets Stop through
-            LockSupport.parkNanos(PARK_NANOS);
+            slot.awaitGrant(PARK_NANOS);
             awaitingFirstPacket = true;
             self.tell(Poll.INSTANCE);
             return this;

@@ -18,8 +18,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 /**
  * An application in its own JVM joining a running dataplane through the shared Aeron media driver: it registers on
  * the control stream (Kryo), maps its core slots from the file the dataplane names, runs a parked core-actor per
- * pool core and sends a heartbeat every 100 ms. Its core-actors wake by polling their slot (another process cannot
- * unpark them), so a grant reaches a parked remote core within {@code 1 ms}.
+ * pool core and sends a heartbeat every 100 ms. Its parked core-actors sleep on a futex on their slot's state word in
+ * the shared file, which the dataplane's grant wakes across the process boundary (LockSupport cannot).
  *
  * <p>It manages itself as a local app does through the management actor: {@link #setPolicy}, {@link #setCoreLimits},
  * {@link #drainCore}, {@link #stats} and {@link #subscribeEvents} block until the dataplane answers ({@link

@@ -132,6 +132,9 @@ public final class CoreScheduler {
 
     private void acceptYields(long now) {
         for (int i = 0; i < appCount; i++) {
+            // a congested app would get a core back at this very check: yielding one first only wakes it again
+            // (and under modulo moves its flows out and back)
+            if (congested[i]) continue;
             AppDispatch a = apps[i];
             for (int k = a.cores().count() - 1; k >= 0; k--) {
                 int core = a.cores().get(k);

@@ -239,4 +239,26 @@ class CoreSchedulerTest {
         assertTrue(sched.grantOnArrival(a, 2));
         assertArrayEquals(new int[] {1}, a.heldCores());
     }
+
+    @Test
+    void aCongestedAppKeepsItsIdleCoreInsteadOfYieldingAndGettingItBack() {
+        AppDispatch a = app(0, 1, 3);
+        sched.addApp(a, 0);
+        a.published[0] = 100;
+        sched.poll(0);
+        sched.poll(5 * US); // congested -> core 1
+        events.clear();
+        // core 1 found no work and asks to yield while core 0 is still behind what was queued at the last check
+        assertTrue(a.slots[1].cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED));
+        a.published[0] = 200;
+        a.slots[0].consumed(50); // still behind the 100 queued at the previous check
+        assertTrue(sched.poll(10 * US));
+        assertEquals(List.of("CoreGranted app0 core2 congested signal150"), events, "no yield of core 1 and re-grant of it");
+        assertEquals(CoreSlot.YIELD_REQUESTED, a.slots[1].state());
+        // once the app keeps up, the yield goes through
+        a.slots[0].consumed(200);
+        events.clear();
+        assertTrue(sched.poll(15 * US));
+        assertEquals(List.of("CoreYielded app0 core1 idle signal0"), events);
+    }
 }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class ExperimentCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", description = "paper")
+    @Parameters(index = "0", description = "paper | replot (redraw --out DIR/p99.png from DIR/results.csv; --mode names the title)")
     String name;
 
     @Option(names = "--mode", defaultValue = "real", description = "real (whole stack on this machine's threads) | sim (10 cores, virtual time, same policy and scheduler classes). Default: ${DEFAULT-VALUE}.")
@@ -33,8 +33,16 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!name.equals("paper")) throw new UserError("unknown experiment '" + name + "' (paper)");
+        if (!name.equals("paper") && !name.equals("replot")) throw new UserError("unknown experiment '" + name + "' (paper, replot)");
         if (!mode.equals("real") && !mode.equals("sim")) throw new UserError("--mode must be real or sim, was '" + mode + "'");
+        if (name.equals("replot")) {
+            // redraw DIR/p99.png from DIR/results.csv, e.g. a run from before the plot changed
+            java.nio.file.Path csv = load.out.resolve("results.csv");
+            if (!java.nio.file.Files.isReadable(csv)) throw new UserError("no results.csv in " + load.out + " (give the run's directory with --out)");
+            var png = io.calisto.control.experiment.Report.plotCsv(csv, load.out, mode.equals("sim") ? "simulated, 10 cores" : "real threads");
+            spec.commandLine().getOut().println("wrote " + png);
+            return 0;
+        }
         if (mode.equals("sim")) {
             // the paper's range, then far past it: the simulator has 10 cores
             List<Integer> rates = new java.util.ArrayList<>(quick ? List.of(5_000, 10_000, 14_000) : LoadOptions.steps(1_000, 14_000, 14));

@@ -67,6 +67,16 @@ class ExperimentTest {
         assertTrue(Long.parseLong(affinity[4]) <= 2_000, "paper-mode affinity builds each of the 2000 flows' state once at most: " + costs.get(2));
         assertEquals(requestsAll, Long.parseLong(all[2]) + Long.parseLong(all[4]));
         assertTrue(md.contains("## Costs measured in this run") && md.contains("--costs " + out.resolve("costs.csv")), md);
+
+        // replot redraws the PNG from the CSV alone
+        Files.delete(out.resolve("p99.png"));
+        CliTest.Result replot = CliTest.cli("experiment", "replot", "--out", out.toString());
+        assertEquals(0, replot.code(), replot.err());
+        assertTrue(Files.size(out.resolve("p99.png")) > 5_000, "a real PNG from results.csv");
+        Files.write(out.resolve("results.csv"), List.of("not,a,results,file"));
+        var bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> Report.plotCsv(out.resolve("results.csv"), out, "real threads"));
+        assertEquals(out.resolve("results.csv") + " is not a results.csv of experiment/loadgen (header differs)", bad.getMessage());
     }
 
     @Test

@@ -18,24 +18,47 @@ public final class Report {
 
     public static Path plot(List<PaperExperiment.Row> rows, Path out) throws IOException { return plot(rows, out, "real threads"); }
 
-    /** Log scales when the loads or latencies span more than a factor of 50, so both ends stay readable. */
     public static Path plot(List<PaperExperiment.Row> rows, Path out, String mode) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(900).height(560).title("p99 latency vs offered load (steady state, " + mode + ")")
-            .xAxisTitle("offered load (packets/s)").yAxisTitle("p99 latency (us)").build();
-        double minX = rows.stream().mapToDouble(PaperExperiment.Row::offered).min().orElse(1);
-        double maxX = rows.stream().mapToDouble(PaperExperiment.Row::offered).max().orElse(1);
-        chart.getStyler().setXAxisLogarithmic(maxX / minX > 50);
-        chart.getStyler().setYAxisLogarithmic(maxX / minX > 50);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
         for (Map.Entry<String, List<PaperExperiment.Row>> e : steadyByPolicy(rows).entrySet()) {
-            List<Double> x = new ArrayList<>(), y = new ArrayList<>();
             for (PaperExperiment.Row r : e.getValue()) {
                 double p99 = Percentiles.micros(r.latency(), r.drops(), 99);
-                if (Double.isFinite(p99)) {
-                    x.add((double) r.offered());
-                    y.add(p99);
-                }
+                if (Double.isFinite(p99)) series.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(new double[] {r.offered(), p99});
+            }
+        }
+        return plotSeries(series, out, mode);
+    }
+
+    /** The same plot from a {@code results.csv} (steady rows; an infinite p99 is left out), e.g. to redraw a past run. */
+    public static Path plotCsv(Path csv, Path out, String mode) throws IOException {
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        List<String> lines = Files.readAllLines(csv);
+        if (lines.isEmpty() || !lines.getFirst().equals(PaperExperiment.CSV_HEADER)) {
+            throw new IllegalArgumentException(csv + " is not a results.csv of experiment/loadgen (header differs)");
+        }
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            if (f.length < 7 || !f[1].equals("steady") || f[6].equals("inf")) continue;
+            series.computeIfAbsent(f[0], k -> new ArrayList<>()).add(new double[] {Double.parseDouble(f[2]), Double.parseDouble(f[6])});
+        }
+        return plotSeries(series, out, mode);
+    }
+
+    /** Log scales when the loads span more than a factor of 50, so both ends stay readable; the legend sits outside the data. */
+    private static Path plotSeries(Map<String, List<double[]>> series, Path out, String mode) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChartBuilder().width(960).height(560).title("p99 latency vs offered load (steady state, " + mode + ")")
+            .xAxisTitle("offered load (packets/s)").yAxisTitle("p99 latency (us)").build();
+        double minX = series.values().stream().flatMap(List::stream).mapToDouble(p -> p[0]).min().orElse(1);
+        double maxX = series.values().stream().flatMap(List::stream).mapToDouble(p -> p[0]).max().orElse(1);
+        chart.getStyler().setXAxisLogarithmic(maxX / minX > 50);
+        chart.getStyler().setYAxisLogarithmic(maxX / minX > 50);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
+            List<Double> x = new ArrayList<>(), y = new ArrayList<>();
+            for (double[] p : e.getValue()) {
+                x.add(p[0]);
+                y.add(p[1]);
             }
             if (!x.isEmpty()) chart.addSeries(e.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
         }

@@ -109,6 +109,11 @@ public final class RunCommand implements Callable<Integer> {
             IoKernel k = dp.kernel();
             out.printf("calisto run: port %s, policy %s, cores %d..%d of pool %s, for %s%n", port.name(), config.getString("calisto.dispatch.policy"),
                 config.getInt("calisto.cores.guaranteed"), config.getInt("calisto.cores.burstable"), config.getIntList("calisto.cores.pool"), runFor);
+            int cpus = Runtime.getRuntime().availableProcessors(), busiest = config.getInt("calisto.cores.burstable") + 1;
+            if (busiest > cpus) {
+                out.printf("note: up to %d core-actors and the IO thread share %d CPUs here, so latency includes the OS time-sharing them"
+                    + " (calisto.cores.pool / burstable / cpus set how many cores and where)%n", busiest - 1, cpus);
+            }
             long start = System.nanoTime(), end = start + runFor.toNanos(), lastRx = 0;
             for (int second = 1; System.nanoTime() < end && !k.rxExhausted(); second++) {
                 long next = start + second * 1_000_000_000L;

@@ -52,6 +52,8 @@ public record RunSummary(long received, long delivered, long dropped, long repli
         }
         out.printf("replies      %d  transmitted %d%n", s.replies(), s.transmitted());
         out.printf("flow-migrations %d%n", s.migratedFlows());
+        // scheduler events that found the event ring full: the decisions were taken, only their report is missing
+        if (k.eventsLost() > 0) out.printf("events-lost  %d  (scheduler events not reported: the event ring was full)%n", k.eventsLost());
         if (latency.getTotalCount() > 0) {
             out.printf("latency us   p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f  (ingress -> reply at the IO core)%n",
                 latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3,

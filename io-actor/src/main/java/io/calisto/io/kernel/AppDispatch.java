@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class AppDispatch {
     final int appId;
     final String name;
+    /** The reason a core preempted for this app carries, built once: the IO thread must not concatenate per decision. */
+    final String preemptReason;
     final MatchRule rule;
     final ActiveCores cores = new ActiveCores();
     final ExclusivePublication[] rxByCore = new ExclusivePublication[Streams.MAX_CORES];
@@ -45,6 +47,7 @@ public final class AppDispatch {
                        Subscription tx, int migrationCapacity) {
         this.appId = appId;
         this.name = name;
+        this.preemptReason = "for " + name;
         this.rule = rule;
         this.policy = DispatchPolicy.create(policyName, cores, tableCapacity);
         this.tx = tx;
@@ -54,6 +57,8 @@ public final class AppDispatch {
     public int appId() { return appId; }
 
     public String name() { return name; }
+
+    public String preemptReason() { return preemptReason; }
 
     public ActiveCores cores() { return cores; }
 

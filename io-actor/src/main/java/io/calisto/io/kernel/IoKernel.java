@@ -49,7 +49,7 @@ public final class IoKernel implements Agent {
     private final Recorder latency = new Recorder(3);
     private final FragmentHandler txHandler = this::onReply;
     private final CoreScheduler scheduler;
-    private final ManyToOneConcurrentArrayQueue<SchedEvent> events = new ManyToOneConcurrentArrayQueue<>(65536);
+    private final io.calisto.io.sched.SchedEventRing events = new io.calisto.io.sched.SchedEventRing(1 << 22);
     private volatile long eventsLost;
     private volatile boolean rxStopped = true;
     private volatile boolean rxExhausted;
@@ -65,7 +65,7 @@ public final class IoKernel implements Agent {
         this.maxFrame = maxFrame;
         this.scheduler = new CoreScheduler(corePool, schedulerIntervalNanos,
             (type, app, core, reason, now, signal) -> {
-                if (!events.offer(new SchedEvent(type, app, core, reason, now, signal))) eventsLost++;
+                if (!events.offer(type, app, core, reason, now, signal)) eventsLost++;
             });
     }
 
@@ -269,7 +269,7 @@ public final class IoKernel implements Agent {
     public Recorder latency() { return latency; }
 
     /** Scheduler decisions since the last call, oldest first; control-plane thread. */
-    public int drainEvents(java.util.function.Consumer<SchedEvent> sink) { return events.drain(sink::accept); }
+    public int drainEvents(java.util.function.Consumer<SchedEvent> sink) { return events.drain(sink); }
 
     /** Events dropped because the control plane did not drain the queue (should stay 0). */
     public long eventsLost() { return eventsLost; }

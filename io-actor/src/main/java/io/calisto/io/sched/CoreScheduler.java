@@ -167,7 +167,7 @@ public final class CoreScheduler {
             }
         }
         if (victim == null) return;
-        revokeDraining(victim, victimCore, SchedulerListener.PREEMPTED, "for " + a.name(), now);
+        revokeDraining(victim, victimCore, SchedulerListener.PREEMPTED, a.preemptReason(), now);
     }
 
     private void grant(AppDispatch a, int core, String reason, long now, long depth) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code calisto experiment paper}: the paper's modulo-vs-affinity comparison, CSV + .hgrm + PNG + Markdown. */
-@Command(name = "experiment", mixinStandardHelpOptions = true, description = "Reproduce the paper's comparison (real threads).")
+@Command(name = "experiment", mixinStandardHelpOptions = true, description = "Reproduce the paper's comparison on real threads or on the simulator (paper), or redraw a run's plot (replot).")
 public final class ExperimentCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -23,7 +23,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "real", description = "real (whole stack on this machine's threads) | sim (10 cores, virtual time, same policy and scheduler classes). Default: ${DEFAULT-VALUE}.")
     String mode;
 
-    @Option(names = "--quick", description = "3 loads x 2 s per policy (about a minute) instead of 5k..14k pps x 10 s.")
+    @Option(names = "--quick", description = "real: 3 loads x 2 s per policy (under a minute) instead of 5k..14k pps x 10 s; sim: 3 paper loads + 100k..1.4M pps x 0.5 virtual s instead of 1k..14k + 100k..1.4M x 2 s.")
     boolean quick;
 
     @Option(names = "--costs", description = "sim mode: take the migration and grant costs from a real run's costs.csv (experiment paper --mode real writes one) instead of the built-in figures measured here.")

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A DPDK ethdev port driven from Java through FFM, one rx and one tx queue, polled by the IO thread.
  * RX calls the PMD's burst function straight from {@code rte_eth_fp_ops} and hands the frames to the IO core in place
- * (the batch slots point at mbuf data; nothing is copied until the Aeron claim); TX takes mbufs from the mempool
+ * (the batch holds the PMD's mbuf pointers and dispatch reads each mbuf where it needs it; nothing is copied until the
+ * Aeron claim); TX takes mbufs from the mempool
  * driver's dequeue (also a pointer from an exported table, because {@code rte_pktmbuf_alloc} is inline), copies
  * the reply in and calls the PMD's tx burst. Struct offsets are DPDK 22.11 x86_64, checked at start.
  */

@@ -17,6 +17,7 @@ import io.calisto.io.port.TxBatch;
 import io.calisto.io.rss.Toeplitz;
 import io.calisto.io.sched.CoreScheduler;
 import io.calisto.io.sched.SchedEvent;
+import io.calisto.io.sched.SchedEventRing;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -49,7 +50,7 @@ public final class IoKernel implements Agent {
     private final Recorder latency = new Recorder(3);
     private final FragmentHandler txHandler = this::onReply;
     private final CoreScheduler scheduler;
-    private final io.calisto.io.sched.SchedEventRing events = new io.calisto.io.sched.SchedEventRing(1 << 22);
+    private final SchedEventRing events = new SchedEventRing(1 << 22);
     private volatile long eventsLost;
     private volatile boolean rxStopped = true;
     private volatile boolean rxExhausted;

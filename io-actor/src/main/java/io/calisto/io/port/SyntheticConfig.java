@@ -67,41 +67,19 @@ public record SyntheticConfig(int flows, long rate, boolean poisson, int packetB
     }
 
     // typed reads that name the full key when a value has the wrong type or is missing (the sub-config knows only "rate")
-    private static int intOf(Config c, String key) {
-        try {
-            return c.getInt(key);
-        } catch (ConfigException.WrongType e) {
-            throw bad(key, "must be a whole number", c.getValue(key).render());
-        } catch (ConfigException.Missing e) {
-            throw missing(key);
-        }
-    }
+    private static int intOf(Config c, String key) { return read(c, key, "a whole number", Config::getInt); }
 
-    private static long longOf(Config c, String key) {
-        try {
-            return c.getLong(key);
-        } catch (ConfigException.WrongType e) {
-            throw bad(key, "must be a whole number", c.getValue(key).render());
-        } catch (ConfigException.Missing e) {
-            throw missing(key);
-        }
-    }
+    private static long longOf(Config c, String key) { return read(c, key, "a whole number", Config::getLong); }
 
-    private static double doubleOf(Config c, String key) {
-        try {
-            return c.getDouble(key);
-        } catch (ConfigException.WrongType e) {
-            throw bad(key, "must be a number", c.getValue(key).render());
-        } catch (ConfigException.Missing e) {
-            throw missing(key);
-        }
-    }
+    private static double doubleOf(Config c, String key) { return read(c, key, "a number", Config::getDouble); }
 
-    private static String stringOf(Config c, String key) {
+    private static String stringOf(Config c, String key) { return read(c, key, "a string", Config::getString); }
+
+    private static <T> T read(Config c, String key, String type, java.util.function.BiFunction<Config, String, T> get) {
         try {
-            return c.getString(key);
+            return get.apply(c, key);
         } catch (ConfigException.WrongType e) {
-            throw bad(key, "must be a string", c.getValue(key).render());
+            throw bad(key, "must be " + type, c.getValue(key).render());
         } catch (ConfigException.Missing e) {
             throw missing(key);
         }

@@ -192,12 +192,11 @@ public final class CoreScheduler {
     /**
      * A packet arrived for {@code a} while it holds no core: grant it an idle core now, on the IO thread, so the
      * packet waits in that core's stream while the core-actor wakes (Shenango queues it to a parked kthread and wakes
-     * one) instead of being dropped as no-core until the next check. False when no idle core may be had (pool taken,
-     * out of service, or a burstable limit of 0): then the packet is dropped and counted, and the next check may
-     * preempt a core for the app.
+     * one) instead of being dropped as no-core until the next check. False when no idle core may be had (pool taken
+     * or out of service): then the packet is dropped and counted, and the next check may preempt a core for the app.
      */
     public boolean grantOnArrival(AppDispatch a, long now) {
-        if (a.cores().count() > 0 || a.burstable == 0) return false;
+        if (a.cores().count() > 0) return false; // burstable >= 1 is enforced wherever limits are set
         int core = idleCore();
         if (core == FREE || a.slots[core] == null) return false;
         grant(a, core, "arrival", now, 0);

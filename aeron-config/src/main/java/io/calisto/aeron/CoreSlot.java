@@ -6,21 +6,28 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The handshake between the IO core and one core-actor of one application, for one core: who owns the core now,
- * how far the actor has consumed its stream, and where a revoked actor must drain to. Three longs in an
+ * how far the actor has got in its stream, and where a revoked actor must drain to. Longs in an
  * {@link AtomicBuffer}, so the same code works over heap memory in one JVM or shared memory across JVMs.
  * <pre>
  *   PARKED ──grant(IO)──▶ GRANTED ──no work for park-after(actor)──▶ YIELD_REQUESTED
  *      ▲                     ▲  │                                      │      │
  *      │                     │  └──preempt/revoke(IO): drainTo=pub──┐  │      └─found work(actor)─▶ GRANTED
  *      │                     │                                      ▼  ▼
- *      └────drained(actor)── REVOKING ◀─────────── yield accepted (IO, stream empty) ──┘
+ *      └──completed≥drainTo(actor)── REVOKING ◀── yield accepted (IO, completed == published) ──┘
+ *
+ *   any state ──the core-actor died (its supervisor)──▶ FAILED (terminal: the IO core takes the core back and
+ *                                                       counts what was queued as app-error)
  * </pre>
- * Every transition that two threads could race on is a CAS, so exactly one side wins.
+ * Two positions, both written only by the actor with ordered (release) stores and read by anyone with volatile
+ * reads: <b>started</b> moves when a packet's service begins (congestion reads it: a packet in service is not
+ * waiting work, as in Shenango), <b>completed</b> when its handler returned (yield, drain and per-flow order read
+ * it). A core changes hands only when completed == published, so a flow's next packet can never run elsewhere
+ * while its previous one is still in a handler. Every transition two threads could race on is a CAS.
  */
 public final class CoreSlot {
-    public static final int PARKED = 0, GRANTED = 1, YIELD_REQUESTED = 2, REVOKING = 3;
+    public static final int PARKED = 0, GRANTED = 1, YIELD_REQUESTED = 2, REVOKING = 3, FAILED = 4;
     public static final int BYTES = 64; // one cache line per slot: slots of neighbouring cores never share a line
-    private static final int STATE = 0, DRAIN_TO = 8, CONSUMED = 16, GRANTED_AT = 24, DELIVERED = 32;
+    private static final int STATE = 0, DRAIN_TO = 8, STARTED = 16, GRANTED_AT = 24, DELIVERED = 32, COMPLETED = 40;
 
     private final AtomicBuffer buffer;
     private final int offset;
@@ -61,10 +68,26 @@ public final class CoreSlot {
 
     public long drainTo() { return buffer.getLongVolatile(offset + DRAIN_TO); }
 
-    /** Actor side: the stream position it has consumed up to (written after every poll). */
-    public void consumed(long position) { buffer.putLongRelease(offset + CONSUMED, position); }
+    /** Actor side (ordered write): the stream position after the packet whose service just began. */
+    public void started(long position) { buffer.putLongRelease(offset + STARTED, position); }
 
-    public long consumed() { return buffer.getLongVolatile(offset + CONSUMED); }
+    /** Volatile read of {@link #started(long)}: what the congestion check compares with what was published. */
+    public long started() { return buffer.getLongVolatile(offset + STARTED); }
+
+    /** Actor side (ordered write): the stream position after the last packet whose handler has returned. */
+    public void completed(long position) { buffer.putLongRelease(offset + COMPLETED, position); }
+
+    /** Volatile read of {@link #completed(long)}: yield and drain acceptance and per-flow barriers compare it. */
+    public long completed() { return buffer.getLongVolatile(offset + COMPLETED); }
+
+    /**
+     * Supervisor side: the core-actor is dead. Terminal; an unconditional ordered write, because the actor can no
+     * longer race (it is stopped) and the IO core must not be able to undo it.
+     */
+    public void fail() {
+        buffer.putLongRelease(offset + STATE, FAILED);
+        waker.run();
+    }
 
     /** Actor side: packets handed to the app's handler on this core (so another process can count what was lost). */
     public void delivered(long packets) { buffer.putLongRelease(offset + DELIVERED, packets); }
@@ -111,6 +134,7 @@ public final class CoreSlot {
             case GRANTED -> "granted";
             case YIELD_REQUESTED -> "yield-requested";
             case REVOKING -> "revoking";
+            case FAILED -> "failed";
             default -> "unknown(" + state + ")";
         };
     }

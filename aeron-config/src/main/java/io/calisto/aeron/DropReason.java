@@ -13,7 +13,9 @@ public enum DropReason {
     NO_CORE("no-core", "the application holds no core"),
     BACKPRESSURE("backpressure", "the core's Aeron stream is full"),
     TX_FULL("tx-full", "the port did not accept a reply"),
-    APP_GONE("app-gone", "the application left with packets undelivered");
+    APP_GONE("app-gone", "the application left with packets undelivered"),
+    APP_ERROR("app-error", "queued on a core whose core-actor died (its handler threw an Error)"),
+    BAD_REPLY("bad-reply", "a reply frame whose header length does not fit the fragment");
 
     private static final DropReason[] VALUES = values();
     private final String label;

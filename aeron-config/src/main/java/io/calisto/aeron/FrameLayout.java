@@ -5,14 +5,18 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * The frame that crosses Aeron between the IO core and a core-actor (and back on the TX path):
- * a fixed 24-byte little-endian header, then the packet bytes exactly as on the wire.
+ * a fixed 40-byte little-endian header, then the packet bytes exactly as on the wire.
  * <pre>
  *   0  rss hash      u32
  *   4  app id       i32
  *   8  ingress ns   i64  (System.nanoTime domain; open-loop scheduled time for synthetic traffic)
  *  16  length      i32  (packet bytes that follow)
  *  20  core        i32  (core the IO core dispatched to; the replying core on TX)
- *  24  packet bytes
+ *  24  barrier core i32 (-1: none) the core that still had this flow's previous packet when this one was sent
+ *  28  (pad)
+ *  32  barrier pos i64  that core's stream position after the previous packet: handle this one only once the
+ *                       barrier core's completed position reached it (per-flow order across a core change)
+ *  40  packet bytes
  * </pre>
  */
 public final class FrameLayout {
@@ -21,17 +25,31 @@ public final class FrameLayout {
     public static final int INGRESS_NS_OFFSET = 8;
     public static final int LENGTH_OFFSET = 16;
     public static final int CORE_OFFSET = 20;
-    public static final int HEADER_LENGTH = 24;
+    public static final int BARRIER_CORE_OFFSET = 24;
+    public static final int BARRIER_POSITION_OFFSET = 32;
+    public static final int HEADER_LENGTH = 40;
+    public static final int NO_BARRIER = -1;
 
     private FrameLayout() {}
 
     public static void writeHeader(MutableDirectBuffer b, int offset, int rss, int app, long ingressNs, int length, int core) {
+        writeHeader(b, offset, rss, app, ingressNs, length, core, NO_BARRIER, 0);
+    }
+
+    public static void writeHeader(MutableDirectBuffer b, int offset, int rss, int app, long ingressNs, int length, int core,
+                                   int barrierCore, long barrierPosition) {
         b.putInt(offset + RSS_OFFSET, rss);
         b.putInt(offset + APP_OFFSET, app);
         b.putLong(offset + INGRESS_NS_OFFSET, ingressNs);
         b.putInt(offset + LENGTH_OFFSET, length);
         b.putInt(offset + CORE_OFFSET, core);
+        b.putInt(offset + BARRIER_CORE_OFFSET, barrierCore);
+        b.putLong(offset + BARRIER_POSITION_OFFSET, barrierPosition);
     }
+
+    public static int barrierCore(DirectBuffer b, int offset) { return b.getInt(offset + BARRIER_CORE_OFFSET); }
+
+    public static long barrierPosition(DirectBuffer b, int offset) { return b.getLong(offset + BARRIER_POSITION_OFFSET); }
 
     public static int rss(DirectBuffer b, int offset) { return b.getInt(offset + RSS_OFFSET); }
 

@@ -78,7 +78,11 @@ public class IoKernelBench {
             while (running) {
                 for (int core = 0; core < cores; core++) {
                     subs[core].poll((b, o, l, h) -> { }, 1024);
-                    if (subs[core].imageCount() > 0) slots[core].consumed(subs[core].imageAtIndex(0).position());
+                    if (subs[core].imageCount() > 0) {
+                        long position = subs[core].imageAtIndex(0).position();
+                        slots[core].started(position);
+                        slots[core].completed(position);
+                    }
                 }
             }
         });

@@ -120,7 +120,7 @@ public final class Dataplane implements AutoCloseable {
         try {
             await(kernel.submit(new IoCommand.AddApp(d, new CompletableFuture<>())).done(), "register app " + spec.name());
         } catch (RuntimeException e) {
-            for (int core : runtime.coreActors()) runtime.stop(core);
+            runtime.stopAll();
             throw e;
         }
         apps.add(handle);
@@ -144,7 +144,7 @@ public final class Dataplane implements AutoCloseable {
         Subscription tx = aeron.addSubscription(streams.channel(), Streams.txStreamId(appId));
         boolean track = config.getBoolean("calisto.io.track-migrations");
         AppDispatch d = new AppDispatch(appId, name, rule, dispatch.getString("policy"), dispatch.getInt("flow-table-capacity"), tx,
-            track ? dispatch.getInt("migration-table-capacity") : 0);
+            track ? dispatch.getInt("migration-table-capacity") : 0, dispatch.getInt("order-buckets"));
         d.guaranteed = guaranteed;
         d.burstable = burstable;
         return d;
@@ -176,13 +176,15 @@ public final class Dataplane implements AutoCloseable {
         }, "stop classifying " + name);
         long deadline = System.nanoTime() + drain.toNanos();
         for (int core : pool) {
-            while (d.slots[core].consumed() < target[core] && System.nanoTime() < deadline) sleep(1);
+            while (d.slots[core].completed() < target[core] && System.nanoTime() < deadline) sleep(1);
         }
-        if (!h.remote()) for (int core : h.runtime().coreActors()) await(h.runtime().stop(core), "stop core-actor " + core + " of " + name);
+        // the IO core lets go of the app before its core-actors stop, so it never reads a stopped actor's slot
+        onIoThread(k -> k.retire(d), "retire " + name);
+        if (!h.remote()) await(h.runtime().stopAll(), "stop the core-actors of " + name);
         long undelivered = 0;
-        for (int core : pool) undelivered += d.dispatched(core) - h.delivered(core);
+        for (int core : pool) undelivered += d.dispatched(core) - h.delivered(core) - d.appErrors(core);
         long gone = undelivered;
-        onIoThread(k -> k.retire(d, gone), "retire " + name);
+        onIoThread(k -> k.countGone(d, gone), "count what " + name + " left undelivered");
         for (int core : pool) d.rxByCore(core).close();
         retiredDelivered.addAndGet(h.deliveredTotal());
         apps.remove(h);
@@ -250,14 +252,15 @@ public final class Dataplane implements AutoCloseable {
             AppDispatch d = h.dispatch();
             List<AppStats.CoreStats> cores = new ArrayList<>();
             for (int core : pool) {
-                long queued = Math.max(0, d.published[core] - d.slots[core].consumed());
+                // from counters the IO thread and the core-actor publish, never the IO thread's plain fields
+                long queued = Math.max(0, d.dispatched(core) - h.delivered(core) - d.appErrors(core));
                 cores.add(new AppStats.CoreStats(core, d.dispatched(core), h.delivered(core), queued,
                     CoreSlot.name(d.slots[core].state())));
             }
             java.util.Map<String, Long> drops = new java.util.LinkedHashMap<>();
             for (io.calisto.aeron.DropReason r : io.calisto.aeron.DropReason.values()) drops.put(r.label(), d.dropped(r));
             out.add(new AppStats(h.name(), d.policy().name(), d.guaranteed, d.burstable,
-                java.util.Arrays.stream(d.heldCores()).boxed().toList(), cores, drops,
+                java.util.Arrays.stream(d.heldCoresPublished()).boxed().toList(), cores, drops,
                 d.schedEvents.get(SchedulerListener.GRANTED), d.schedEvents.get(SchedulerListener.YIELDED),
                 d.schedEvents.get(SchedulerListener.PREEMPTED), d.schedEvents.get(SchedulerListener.REVOKED),
                 d.migratedFlows(), d.policy().tableFullFallbacks()));
@@ -302,7 +305,7 @@ public final class Dataplane implements AutoCloseable {
         for (AppHandle a : apps) {
             for (int core : pool) {
                 CoreSlot slot = a.dispatch().slots[core];
-                while (slot.consumed() < target[a.appId()][core] && System.nanoTime() < deadline) sleep(1);
+                while (slot.completed() < target[a.appId()][core] && System.nanoTime() < deadline) sleep(1);
             }
         }
         // replies still in flight: wait until they stop arriving and every one of them left the port or was counted
@@ -343,12 +346,10 @@ public final class Dataplane implements AutoCloseable {
         ioRunner.close();
         for (AppHandle a : apps) {
             if (a.remote()) continue;
-            for (int core : a.runtime().coreActors()) {
-                try {
-                    a.runtime().stop(core).get(5, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    LOG.warn("core-actor {} of {} did not stop: {}", core, a.name(), e.toString());
-                }
+            try {
+                a.runtime().stopAll().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("core-actors of {} did not stop: {}", a.name(), e.toString());
             }
         }
         controlSystem.terminate();

@@ -16,7 +16,7 @@ public record RunSummary(long received, long delivered, long dropped, long repli
         IoKernel k = dp.kernel();
         long delivered = dp.deliveredTotal(), migrated = 0;
         for (AppHandle a : dp.apps()) migrated += Math.max(0, a.dispatch().migratedFlows());
-        long dropped = k.droppedTotal() - k.dropped(DropReason.TX_FULL);
+        long dropped = k.droppedReceived();
         long received = k.received();
         return new RunSummary(received, delivered, dropped, k.replies(), k.transmitted(), migrated, received - delivered - dropped);
     }
@@ -31,15 +31,15 @@ public record RunSummary(long received, long delivered, long dropped, long repli
             out.printf("app %-8s  delivered %d  policy %s  flows %d  migrated-flows %d  table-full-fallbacks %d  rebinds %d%n",
                 a.name(), sum, a.dispatch().policy().name(), a.dispatch().flowsSeen(), a.dispatch().migratedFlows(),
                 a.dispatch().policy().tableFullFallbacks(), a.dispatch().policy().rebinds());
-            if (!a.remote() && (a.runtime().replyFailures() > 0 || a.runtime().handlerErrors() > 0)) {
-                out.printf("  reply-failed %d (TX stream full: reply lost)  handler-errors %d (handler threw)%n",
-                    a.runtime().replyFailures(), a.runtime().handlerErrors());
+            if (!a.remote() && (a.runtime().replyFailures() > 0 || a.runtime().handlerErrors() > 0 || a.runtime().failedCoreActors() > 0)) {
+                out.printf("  reply-failed %d (TX stream full: reply lost)  handler-errors %d (handler threw)  core-actors-died %d%n",
+                    a.runtime().replyFailures(), a.runtime().handlerErrors(), a.runtime().failedCoreActors());
             }
             var ev = a.dispatch().schedEvents;
             out.printf("  scheduler: %d grants, %d yields, %d preemptions, %d revokes; holds %s now%n",
                 ev.get(io.calisto.io.sched.SchedulerListener.GRANTED), ev.get(io.calisto.io.sched.SchedulerListener.YIELDED),
                 ev.get(io.calisto.io.sched.SchedulerListener.PREEMPTED), ev.get(io.calisto.io.sched.SchedulerListener.REVOKED),
-                java.util.Arrays.toString(a.dispatch().heldCores()));
+                java.util.Arrays.toString(a.dispatch().heldCoresPublished()));
             for (int core = 0; core < io.calisto.aeron.Streams.MAX_CORES; core++) {
                 long dispatched = a.dispatch().dispatched(core);
                 if (dispatched > 0) out.printf("  core %-3d  dispatched %d  delivered %d%n", core, dispatched, a.delivered(core));

@@ -5,14 +5,12 @@ import io.aeron.Aeron;
 import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.IdleStrategies;
 import io.calisto.aeron.Streams;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.Recorder;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 
 /**
  * An application's side of the dataplane inside its own Pekko {@link ActorSystem}: one {@link CoreActor} per core
@@ -41,8 +39,11 @@ public final class AppRuntime {
             handlerErrors.setRelease(core, handlerFailed);
         }
     }
-    private final Map<Integer, ActorRef<CoreActor.Command>> coreActors = new ConcurrentHashMap<>();
-    private int generation;
+    /** Every core's slot, filled by {@link #start} before packets flow: a core-actor's barrier waits read them. */
+    private final CoreSlot[] slots = new CoreSlot[Streams.MAX_CORES];
+    private final java.util.Set<Integer> coreActors = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger failedCoreActors = new java.util.concurrent.atomic.AtomicInteger();
+    private final ActorRef<AppSupervisor.Command> supervisor;
 
     private AppRuntime(ActorSystem<?> system, AppSpec spec, Aeron aeron, Streams streams, int appId) {
         Config core = system.settings().config().getConfig("calisto.core");
@@ -59,6 +60,8 @@ public final class AppRuntime {
         if (emptyPolls < 1) throw new IllegalArgumentException("calisto.core.park-after-polls must be >= 1, was " + emptyPolls);
         this.parkAfter = new CoreActor.ParkAfter(emptyPolls, parkNanos);
         IdleStrategies.of("calisto.core.idle-strategy", idleStrategy);
+        this.supervisor = system.systemActorOf(AppSupervisor.create(spec.name(), failedCoreActors),
+            "calisto-" + spec.name() + "-" + appId + "-cores", org.apache.pekko.actor.typed.Props.empty());
     }
 
     /** Registers {@code spec} as application {@code appId} of the dataplane reachable through {@code aeron}. */
@@ -71,23 +74,34 @@ public final class AppRuntime {
      * only while {@code slot} says the core is granted. Completes once its Aeron subscription exists.
      */
     public synchronized CompletableFuture<Void> start(int core, CoreSlot slot, int cpu) {
-        if (coreActors.containsKey(core)) return CompletableFuture.failedFuture(new IllegalStateException("app " + spec.name() + " already has a core-actor for core " + core));
+        if (!coreActors.add(core)) return CompletableFuture.failedFuture(new IllegalStateException("app " + spec.name() + " already has a core-actor for core " + core));
+        slots[core] = slot;
         CompletableFuture<Void> ready = new CompletableFuture<>();
-        var behavior = CoreActor.create(aeron, streams, appId, core, slot, spec.handlers(), pollBatch,
+        var behavior = CoreActor.create(aeron, streams, appId, core, slots, spec.handlers(), pollBatch,
             IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, delivered, grantReaction, counters, cpu, ready);
-        String name = "calisto-" + spec.name() + "-core-" + core + "-" + (generation++);
-        coreActors.put(core, system.systemActorOf(behavior, name, DispatcherSelector.fromConfig("calisto.core-dispatcher")));
+        supervisor.tell(new AppSupervisor.StartCore(core, slot, behavior));
         return ready;
     }
 
     /** Stops the core-actor of {@code core}; the caller has made sure its stream is drained (slot parked). */
     public CompletableFuture<Void> stop(int core) {
-        ActorRef<CoreActor.Command> ref = coreActors.remove(core);
-        if (ref == null) return CompletableFuture.failedFuture(new IllegalStateException("app " + spec.name() + " has no core-actor for core " + core));
+        if (!coreActors.remove(core)) return CompletableFuture.failedFuture(new IllegalStateException("app " + spec.name() + " has no core-actor for core " + core));
         CompletableFuture<Void> done = new CompletableFuture<>();
-        ref.tell(new CoreActor.Stop(done));
+        supervisor.tell(new AppSupervisor.StopCore(core, done));
         return done;
     }
+
+    /**
+     * Stops every core-actor at once and completes when all have stopped: one that waits on another's barrier is
+     * released when that one stops, so stopping them one after another could wait on each other.
+     */
+    public CompletableFuture<Void> stopAll() {
+        var all = coreActors().stream().map(this::stop).toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(all);
+    }
+
+    /** Core-actors that died (their handler threw an Error); each one's core was taken back. */
+    public int failedCoreActors() { return failedCoreActors.get(); }
 
     public AppSpec spec() { return spec; }
 
@@ -118,5 +132,5 @@ public final class AppRuntime {
     }
 
     /** Cores this app has a core-actor for (granted or parked). */
-    public java.util.Set<Integer> coreActors() { return java.util.Set.copyOf(coreActors.keySet()); }
+    public java.util.Set<Integer> coreActors() { return java.util.Set.copyOf(coreActors); }
 }

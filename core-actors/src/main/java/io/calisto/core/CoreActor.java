@@ -5,6 +5,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.calisto.aeron.CoreSlot;
+import io.calisto.aeron.FrameLayout;
 import io.calisto.aeron.ffm.CpuAffinity;
 import io.calisto.aeron.Streams;
 import java.util.concurrent.locks.LockSupport;
@@ -24,7 +25,11 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * granted it polls its core's Aeron stream in bounded batches (a self-sent {@link Poll}, never one message per
  * packet) and runs the app's handler inline; while parked it blocks its thread until the IO core wakes it.
  * It asks to yield after {@code park-after} without work, and on a revoke drains up to the position the IO core
- * names before parking: nothing queued for this core is lost.
+ * names before parking: nothing queued for this core is lost. A frame that carries a barrier (its flow's previous
+ * packet went to another core of this app and was not done when this one was sent) waits until that core's
+ * completed position reaches the barrier, so a flow is handled one packet at a time, in order, across core changes.
+ * A handler's RuntimeException is counted and the core goes on; an Error stops the actor, and its parent
+ * ({@link AppSupervisor}) marks the slot failed so the IO core takes the core back.
  */
 public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
 
@@ -42,6 +47,10 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
 
     private final int core;
     private final CoreSlot slot;
+    /** Every core's slot of this app (filled before any packet flows): barriers wait on another core's. */
+    private final CoreSlot[] appSlots;
+    private long deliveredHere;
+    private long position;
     private final Subscription rx;
     private final ExclusivePublication tx;
     private final PacketContext packet;
@@ -59,16 +68,16 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     private boolean awaitingFirstPacket;
     private final Recorder grantReaction;
 
-    static Behavior<Command> create(Aeron aeron, Streams streams, int appId, int core, CoreSlot slot, PacketHandlerFactory factory,
+    static Behavior<Command> create(Aeron aeron, Streams streams, int appId, int core, CoreSlot[] appSlots, PacketHandlerFactory factory,
                                     int pollBatch, IdleStrategy idle, ParkAfter parkAfter, AtomicLongArray delivered,
                                     Recorder grantReaction, AppRuntime.CoreCounters counters, int cpu, CompletableFuture<Void> ready) {
         return Behaviors.setup(ctx -> {
             try {
                 // the pinned dispatcher gives this actor its own thread for life: pin that thread to the core's CPU
                 if (cpu >= 0) CpuAffinity.pin(cpu, "calisto.cores.cpus entry of core " + core);
-                CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, slot, factory, pollBatch, idle, parkAfter, delivered, grantReaction, counters);
+                CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, appSlots, factory, pollBatch, idle, parkAfter, delivered, grantReaction, counters);
                 Thread me = Thread.currentThread();
-                slot.waker(() -> LockSupport.unpark(me));
+                appSlots[core].waker(() -> LockSupport.unpark(me));
                 ready.complete(null);
                 ctx.getSelf().tell(Poll.INSTANCE);
                 return actor;
@@ -79,14 +88,16 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         });
     }
 
-    private CoreActor(ActorContext<Command> ctx, Aeron aeron, Streams streams, int appId, int core, CoreSlot slot,
+    private CoreActor(ActorContext<Command> ctx, Aeron aeron, Streams streams, int appId, int core, CoreSlot[] appSlots,
                       PacketHandlerFactory factory, int pollBatch, IdleStrategy idle, ParkAfter parkAfter, AtomicLongArray delivered,
                       Recorder grantReaction, AppRuntime.CoreCounters counters) {
         super(ctx);
         this.counters = counters;
         this.grantReaction = grantReaction;
         this.core = core;
-        this.slot = slot;
+        this.appSlots = appSlots;
+        this.slot = appSlots[core];
+        this.deliveredHere = delivered.get(core);
         this.rx = aeron.addSubscription(streams.channel(), Streams.rxStreamId(appId, core));
         this.tx = aeron.addExclusivePublication(streams.channel(), Streams.txStreamId(appId));
         this.packet = new PacketContext(core, tx);
@@ -116,13 +127,18 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
             self.tell(Poll.INSTANCE);
             return this;
         }
-        int n = rx.poll(fragments, pollBatch);
-        long position = rx.imageCount() > 0 ? rx.imageAtIndex(0).position() : 0;
-        slot.consumed(position);
-        if (n > 0) {
-            delivered.setRelease(core, delivered.getPlain(core) + n);
-            slot.delivered(delivered.getPlain(core));
+        int n;
+        try {
+            n = rx.poll(fragments, pollBatch);
+        } finally {
+            // even when a handler's Error escapes: what was handed over so far is published before the actor dies
             counters.publish(core, packet.replyFailures(), handlerErrors);
+        }
+        // the image can vanish (publication closed): keep the last position rather than run backwards to 0
+        if (rx.imageCount() > 0) position = rx.imageAtIndex(0).position();
+        slot.started(position);
+        slot.completed(position); // also covers padding frames, which advance the position without a fragment
+        if (n > 0) {
             emptyPolls = 0;
             idle.reset();
             lastWorkNanos = System.nanoTime();
@@ -133,7 +149,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
             }
             if (state == CoreSlot.YIELD_REQUESTED) slot.cas(CoreSlot.YIELD_REQUESTED, CoreSlot.GRANTED);
         } else if (state == CoreSlot.REVOKING) {
-            if (position >= slot.drainTo()) slot.cas(CoreSlot.REVOKING, CoreSlot.PARKED);
+            if (slot.completed() >= slot.drainTo()) slot.cas(CoreSlot.REVOKING, CoreSlot.PARKED);
         } else {
             if (state == CoreSlot.GRANTED && ++emptyPolls >= parkAfter.emptyPolls()
                 && System.nanoTime() - lastWorkNanos >= parkAfter.nanos()) {
@@ -146,6 +162,8 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     }
 
     private Behavior<Command> onStop(Stop stop) {
+        // gone for good: a core-actor of this app waiting on a barrier of ours must not wait for us any more
+        slot.fail();
         rx.close();
         tx.close();
         stop.done().complete(null);
@@ -153,18 +171,37 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     }
 
     private void onFragment(org.agrona.DirectBuffer buffer, int offset, int length, io.aeron.logbuffer.Header header) {
+        long end = header.position();
         // dequeued as its service starts, as in Shenango's check: a packet being served is not queued work, only
         // the ones behind it are (updating after the whole batch made any service longer than the 5 us check
         // interval look like congestion and win a core)
-        slot.consumed(header.position());
+        slot.started(end);
+        int barrierCore = FrameLayout.barrierCore(buffer, offset);
+        if (barrierCore != FrameLayout.NO_BARRIER) awaitBarrier(appSlots[barrierCore], FrameLayout.barrierPosition(buffer, offset));
         packet.wrap(buffer, offset);
+        // handed to the app: delivered, whatever the handler does next (published before it runs, so a handler
+        // that kills the actor cannot leave this packet counted nowhere)
+        delivered.setRelease(core, ++deliveredHere);
+        slot.delivered(deliveredHere);
         try {
             handler.onPacket(packet);
         } catch (RuntimeException e) {
             // a faulty handler must not take the core down; the packet still counts as delivered to the app
             handlerErrors++;
         }
+        slot.completed(end);
     }
 
-
+    /**
+     * Waits until {@code other} has completed up to {@code position}: the flow's previous packet is done there.
+     * Bounded: that core's actor only has earlier frames to finish (barriers always point at earlier publications,
+     * so waits cannot form a cycle); a dead one (failed) releases the wait, its packets count as app-error.
+     */
+    private static void awaitBarrier(CoreSlot other, long position) {
+        for (int spins = 0; other.completed() < position && other.state() != CoreSlot.FAILED; spins++) {
+            // with more core-actors than CPUs the core we wait for may need our CPU: give it up after a short spin
+            if (spins < 100) Thread.onSpinWait();
+            else Thread.yield();
+        }
+    }
 }

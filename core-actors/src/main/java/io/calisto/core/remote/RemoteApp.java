@@ -150,7 +150,7 @@ public final class RemoteApp implements AutoCloseable {
         var bye = codec.encode(new ControlMessage.Unregister(appId));
         requests.offer(bye, 0, bye.capacity());
         control.close();
-        for (int core : runtime.coreActors()) runtime.stop(core);
+        runtime.stopAll();
     }
 
     private static void sleep(long ms) {

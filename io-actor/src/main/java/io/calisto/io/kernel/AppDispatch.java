@@ -29,6 +29,8 @@ public final class AppDispatch {
     final AtomicLongArray drops = new AtomicLongArray(DropReason.count());
     final Subscription tx;
     final MigrationTracker migrations;
+    /** Where each flow's last packet went: the per-flow order barrier (every policy). */
+    final FlowOrder order;
     DispatchPolicy policy;
     /** Stream position after the last frame published to each core (tryClaim's result): the queue-depth signal. */
     public final long[] published = new long[Streams.MAX_CORES];
@@ -38,6 +40,16 @@ public final class AppDispatch {
     public final CoreSlot[] slots = new CoreSlot[Streams.MAX_CORES];
     /** Packets that found the app without a core, seen by the scheduler's last check. */
     public long noCoreAtLastCheck;
+    /** Cores granted whose core-actor has not started a packet since: waking up, not congested. */
+    public final boolean[] waking = new boolean[Streams.MAX_CORES];
+    /** {@link #published} when each core was last granted: the actor is awake once it started past it. */
+    public final long[] positionAtGrant = new long[Streams.MAX_CORES];
+    /** Cores being drained from another app to be handed to this one (Shenango reserves a preempted core). */
+    public int reservedDrains;
+    /** Packets counted as app-error per core whose core-actor died (so unregistration does not count them again). */
+    final AtomicLongArray appErrors = new AtomicLongArray(Streams.MAX_CORES);
+    /** The held cores as a bit set, published by the IO thread (release) for readers on other threads. */
+    private final AtomicLongArray heldBits = new AtomicLongArray(Streams.MAX_CORES / 64);
     /** Scheduler decisions that concerned this app, by {@code SchedulerListener} type. */
     public final AtomicLongArray schedEvents = new AtomicLongArray(4);
     public volatile int guaranteed;
@@ -45,6 +57,11 @@ public final class AppDispatch {
 
     public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity,
                        Subscription tx, int migrationCapacity) {
+        this(appId, name, rule, policyName, tableCapacity, tx, migrationCapacity, 1 << 16);
+    }
+
+    public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity,
+                       Subscription tx, int migrationCapacity, int orderBuckets) {
         this.appId = appId;
         this.name = name;
         this.preemptReason = "for " + name;
@@ -52,6 +69,7 @@ public final class AppDispatch {
         this.policy = DispatchPolicy.create(policyName, cores, tableCapacity);
         this.tx = tx;
         this.migrations = migrationCapacity > 0 ? new MigrationTracker(migrationCapacity) : null;
+        this.order = new FlowOrder(orderBuckets);
     }
 
     public int appId() { return appId; }
@@ -66,6 +84,9 @@ public final class AppDispatch {
 
     public long dispatched(int core) { return dispatchedByCore.get(core); }
 
+    /** IO thread: one more frame published to {@code core} (ordered write, read by anyone). */
+    public void dispatchedOne(int core) { dispatchedByCore.setRelease(core, dispatchedByCore.getPlain(core) + 1); }
+
     public long dropped(DropReason reason) { return drops.get(reason.ordinal()); }
 
     /** Distinct flows that reached more than one core, or -1 when tracking is off. Racy read: fine for stats. */
@@ -73,7 +94,43 @@ public final class AppDispatch {
 
     public long flowsSeen() { return migrations == null ? -1 : migrations.flows(); }
 
+    /** The cores held now; IO thread (or a test stepping the scheduler) only: others use {@link #heldCoresPublished}. */
     public int[] heldCores() { return cores.toArray(); }
+
+    /** The held cores as last published by the IO thread, ascending; safe from any thread. */
+    public int[] heldCoresPublished() {
+        java.util.stream.IntStream.Builder b = java.util.stream.IntStream.builder();
+        for (int w = 0; w < heldBits.length(); w++) {
+            long bits = heldBits.get(w);
+            while (bits != 0) {
+                b.add(w * 64 + Long.numberOfTrailingZeros(bits));
+                bits &= bits - 1;
+            }
+        }
+        return b.build().toArray();
+    }
+
+    /** IO thread: the scheduler granted or took {@code core}; publish it for other threads. */
+    public void publishHeld(int core, boolean held) {
+        int w = core >>> 6;
+        long bit = 1L << (core & 63), old = heldBits.getPlain(w);
+        heldBits.setRelease(w, held ? old | bit : old & ~bit);
+    }
+
+    /** IO thread: {@code n} packets of this app dropped for {@code reason} (ordered write). */
+    public void countDrop(DropReason reason, long n) {
+        int r = reason.ordinal();
+        drops.setRelease(r, drops.getPlain(r) + n);
+    }
+
+    /** Packets counted as app-error on {@code core} because its core-actor died. */
+    public long appErrors(int core) { return appErrors.get(core); }
+
+    /** IO thread: {@code n} packets queued on {@code core} were lost with its core-actor. */
+    public void countAppErrors(int core, long n) {
+        appErrors.setRelease(core, appErrors.getPlain(core) + n);
+        countDrop(DropReason.APP_ERROR, n);
+    }
 
     /** Gives the app its RX stream and core-actor handshake for {@code core}; before {@link IoCommand.AddApp} only. */
     public void attach(int core, ExclusivePublication rx, CoreSlot slot) {

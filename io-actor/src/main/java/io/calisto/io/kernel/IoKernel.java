@@ -67,6 +67,11 @@ public final class IoKernel implements Agent {
         this.scheduler = new CoreScheduler(corePool, schedulerIntervalNanos,
             (type, app, core, reason, now, signal) -> {
                 if (!events.offer(type, app, core, reason, now, signal)) eventsLost++;
+            },
+            (app, core, lost) -> {
+                app.countAppErrors(core, lost);
+                int r = DropReason.APP_ERROR.ordinal();
+                drops.setRelease(r, drops.getPlain(r) + lost);
             });
     }
 
@@ -99,9 +104,13 @@ public final class IoKernel implements Agent {
             if (port.exhausted()) rxExhausted = true;
             return 0;
         }
-        for (int i = 0; i < n; i++) dispatch(i, now);
-        port.release(rx);
-        stats.setRelease(RX, stats.getPlain(RX) + n);
+        try {
+            for (int i = 0; i < n; i++) dispatch(i, now);
+        } finally {
+            // a failure mid-burst must not leak the port's buffers (DPDK mbufs) nor lose the count of the burst
+            port.release(rx);
+            stats.setRelease(RX, stats.getPlain(RX) + n);
+        }
         return n;
     }
 
@@ -124,8 +133,7 @@ public final class IoKernel implements Agent {
             return;
         }
         int hash = rx.rssValid(i) ? rx.rssHash(i) : toeplitz.hash(parsed);
-        int core = app.policy.coreFor(hash, now);
-        if (core == DispatchPolicy.NO_CORE && scheduler.grantOnArrival(app, now)) core = app.policy.coreFor(hash, now);
+        int core = scheduler.coreFor(app, hash, now);
         if (core == DispatchPolicy.NO_CORE) {
             drop(app, DropReason.NO_CORE);
             return;
@@ -138,20 +146,23 @@ public final class IoKernel implements Agent {
             drop(app, result == Publication.NOT_CONNECTED || result == Publication.CLOSED ? DropReason.APP_GONE : DropReason.BACKPRESSURE);
             return;
         }
+        int barrier = app.order.barrierFor(hash, core, app.slots);
+        long barrierAt = barrier == FrameLayout.NO_BARRIER ? 0 : app.order.barrierPosition();
         var out = claim.buffer();
         int at = claim.offset();
-        FrameLayout.writeHeader(out, at, hash, appId, rx.rxNanos(i), len, core);
+        FrameLayout.writeHeader(out, at, hash, appId, rx.rxNanos(i), len, core, barrier, barrierAt);
         out.putBytes(FrameLayout.payloadOffset(at), frame, 0, len);
         claim.commit();
+        app.order.sent(hash, core, result);
         app.published[core] = result;
-        app.dispatchedByCore.setRelease(core, app.dispatchedByCore.getPlain(core) + 1);
+        app.dispatchedOne(core);
         if (app.migrations != null) app.migrations.record(hash, core);
     }
 
     private void drop(AppDispatch app, DropReason reason) {
         int r = reason.ordinal();
         drops.setRelease(r, drops.getPlain(r) + 1);
-        if (app != null) app.drops.setRelease(r, app.drops.getPlain(r) + 1);
+        if (app != null) app.countDrop(reason, 1);
     }
 
     private int drainReplies() {
@@ -165,7 +176,12 @@ public final class IoKernel implements Agent {
     }
 
     private void onReply(DirectBuffer buffer, int offset, int length, io.aeron.logbuffer.Header header) {
-        int len = FrameLayout.length(buffer, offset);
+        int len = length < FrameLayout.HEADER_LENGTH ? -1 : FrameLayout.length(buffer, offset);
+        // an app (possibly in another process) wrote this header: never trust its length beyond the fragment
+        if (len < 0 || len > length - FrameLayout.HEADER_LENGTH) {
+            drop(null, DropReason.BAD_REPLY);
+            return;
+        }
         latency.recordValue(Math.max(0, System.nanoTime() - FrameLayout.ingressNs(buffer, offset)));
         stats.setRelease(TX_REPLIES, stats.getPlain(TX_REPLIES) + 1);
         if (!tx.add(buffer, FrameLayout.payloadOffset(offset), len)) drop(null, DropReason.TX_FULL);
@@ -220,10 +236,11 @@ public final class IoKernel implements Agent {
     public void stopClassifying(AppDispatch app) { classifier.remove(app.appId); }
 
     /**
-     * Forgets {@code app} once its core-actors are gone: its cores go back to the scheduler and the packets it never
-     * consumed are counted as {@code app-gone}. IO thread only.
+     * Forgets {@code app}: no more packets are classified for it and its cores go back to the scheduler (its
+     * core-actors are stopped next); the packets it never consumed are counted afterwards with {@link #countGone}.
+     * IO thread only.
      */
-    public void retire(AppDispatch app, long undelivered) {
+    public void retire(AppDispatch app) {
         classifier.remove(app.appId);
         scheduler.removeApp(app, System.nanoTime());
         for (int i = 0; i < appCount; i++) {
@@ -234,9 +251,13 @@ public final class IoKernel implements Agent {
             }
         }
         appsById[app.appId] = null;
+    }
+
+    /** Counts {@code undelivered} packets of a retired app as app-gone. IO thread only. */
+    public void countGone(AppDispatch app, long undelivered) {
         int r = DropReason.APP_GONE.ordinal();
         drops.setRelease(r, drops.getPlain(r) + undelivered);
-        app.drops.setRelease(r, app.drops.getPlain(r) + undelivered);
+        app.countDrop(DropReason.APP_GONE, undelivered);
     }
 
     /** The app with this id; IO thread (inside a {@link IoCommand.Call}) only. */
@@ -259,6 +280,11 @@ public final class IoKernel implements Agent {
     public long transmitted() { return stats.get(TX_SENT); }
 
     public long dropped(DropReason r) { return drops.get(r.ordinal()); }
+
+    /** Received packets dropped, whatever the reason: the reply-side drops (tx-full, bad-reply) left out. */
+    public long droppedReceived() {
+        return droppedTotal() - dropped(DropReason.TX_FULL) - dropped(DropReason.BAD_REPLY);
+    }
 
     public long droppedTotal() {
         long sum = 0;

@@ -12,7 +12,19 @@ import java.util.Arrays;
  * is behind the position published at the previous check), or when packets found it without a core. A congested
  * app gets one more core per check, up to its burstable limit: an idle core first, else one preempted from an
  * uncongested app above its guarantee; never below anybody's guarantee. Core-actors that ran out of work ask to
- * yield; the yield is accepted only while their stream is empty, so it can neither lose nor reorder packets.
+ * yield; the yield is accepted only once every packet published to the core has <em>completed</em> (its handler
+ * returned), so a core never changes hands mid-service. Rules beyond the basic loop, each with a test:
+ * <ul>
+ *   <li>a core preempted for an app is reserved for it: it is granted to that app the moment its drain ends, and
+ *       while the drain is in flight it counts toward the app (no second victim for the same congestion);</li>
+ *   <li>a granted core whose actor has not yet started a packet since the grant is waking up: the packets waiting
+ *       for it are not congestion, so the app does not win a core per check while it waits (Shenango gives a
+ *       waking kthread its pass too);</li>
+ *   <li>preemption for congestion, not only for a guarantee, is our choice over Shenango's (which preempts only to
+ *       honour a guarantee): an uncongested app above its guarantee gives a core to a congested one;</li>
+ *   <li>a core whose core-actor died ({@link CoreSlot#FAILED}) is taken back at the next check and never granted
+ *       to that app again; what was queued on it is counted as app-error.</li>
+ * </ul>
  * Pure state machine over {@code nowNanos}: tests step it by hand.
  */
 public final class CoreScheduler {
@@ -22,16 +34,30 @@ public final class CoreScheduler {
     private final int[] pool;
     private final int[] owner = new int[Streams.MAX_CORES];
     private final int[] drainingFrom = new int[Streams.MAX_CORES];
+    /** App a draining core is reserved for (it was preempted for that app), or FREE. */
+    private final int[] reservedFor = new int[Streams.MAX_CORES];
     private final boolean[] outOfService = new boolean[Streams.MAX_CORES];
     private final AppDispatch[] apps = new AppDispatch[Streams.MAX_APPS];
     private final boolean[] congested = new boolean[Streams.MAX_APPS];
     private final long[] signal = new long[Streams.MAX_APPS];
     private final SchedulerListener listener;
+    private final Losses losses;
     private int appCount;
     private int nextApp;
     private long lastCheck = Long.MIN_VALUE;
 
+    /** Where packets lost with a dead core-actor are counted (the IO core adds them to its totals). */
+    @FunctionalInterface
+    public interface Losses {
+        void appError(AppDispatch app, int core, long packets);
+    }
+
     public CoreScheduler(int[] pool, long intervalNanos, SchedulerListener listener) {
+        this(pool, intervalNanos, listener, AppDispatch::countAppErrors);
+    }
+
+    public CoreScheduler(int[] pool, long intervalNanos, SchedulerListener listener, Losses losses) {
+        this.losses = losses;
         if (intervalNanos <= 0) throw new IllegalArgumentException("calisto.scheduler.interval must be > 0");
         this.pool = pool.clone();
         this.intervalNanos = intervalNanos;
@@ -43,6 +69,7 @@ public final class CoreScheduler {
             owner[c] = FREE;
         }
         Arrays.fill(drainingFrom, FREE);
+        Arrays.fill(reservedFor, FREE);
     }
 
     /** Adds an app and grants it its guaranteed cores at once; rejects it if the pool cannot guarantee them. */
@@ -55,7 +82,7 @@ public final class CoreScheduler {
         }
         apps[appCount++] = app;
         for (int i = 0; i < app.guaranteed; i++) {
-            int core = idleCore();
+            int core = idleCore(app);
             if (core == FREE) break; // the rest is preempted at the next checks (guarantee-driven)
             grant(app, core, "guarantee", now, 0);
         }
@@ -65,6 +92,7 @@ public final class CoreScheduler {
     public void removeApp(AppDispatch app, long now) {
         int[] held = app.cores().toArray();
         for (int core : held) take(app, core, SchedulerListener.REVOKED, "unregistered", now, 0);
+        for (int core : pool) if (reservedFor[core] == app.appId()) reservedFor[core] = FREE;
         for (int i = 0; i < appCount; i++) {
             if (apps[i] == app) {
                 System.arraycopy(apps, i + 1, apps, i, appCount - i - 1);
@@ -84,13 +112,16 @@ public final class CoreScheduler {
 
     void check(long now) {
         for (int i = 0; i < appCount; i++) detect(i);
+        reapFailed(now);
         finishDrains(now);
         acceptYields(now);
         for (int k = 0; k < appCount; k++) {
             int i = (nextApp + k) % appCount;
             AppDispatch a = apps[i];
-            boolean underGuarantee = a.cores().count() < a.guaranteed;
-            if ((congested[i] || underGuarantee) && a.cores().count() < a.burstable) addCore(a, underGuarantee, now, signal[i]);
+            // a drain in flight for the app is its core for this check: counted, and no second victim for it
+            int soon = a.cores().count() + a.reservedDrains;
+            boolean underGuarantee = soon < a.guaranteed;
+            if ((congested[i] && a.reservedDrains == 0 || underGuarantee) && soon < a.burstable) addCore(a, underGuarantee, now, signal[i]);
         }
         if (appCount > 0) nextApp = (nextApp + 1) % appCount;
     }
@@ -101,10 +132,17 @@ public final class CoreScheduler {
         long depth = 0;
         for (int k = 0; k < a.cores().count(); k++) {
             int core = a.cores().get(k);
-            long consumed = a.slots[core].consumed();
-            if (consumed < a.publishedAtLastCheck[core]) {
+            long started = a.slots[core].started();
+            // granted but its actor has not started a packet since: it is waking up (20 us p50, hundreds of us at
+            // p99 here), and what waits for it is not congestion; Shenango gives a waking kthread its pass too
+            if (a.waking[core] && started <= a.positionAtGrant[core]) {
+                a.publishedAtLastCheck[core] = a.published[core];
+                continue;
+            }
+            a.waking[core] = false;
+            if (started < a.publishedAtLastCheck[core]) {
                 c = true;
-                depth = Math.max(depth, a.published[core] - consumed);
+                depth = Math.max(depth, a.published[core] - started);
             }
             a.publishedAtLastCheck[core] = a.published[core];
         }
@@ -118,15 +156,43 @@ public final class CoreScheduler {
         signal[i] = depth;
     }
 
-    /** A core preempted earlier is free once its old owner's actor has drained and parked. */
+    /** Held cores whose core-actor died: taken back, what was queued on them counted as app-error. */
+    private void reapFailed(long now) {
+        for (int i = 0; i < appCount; i++) {
+            AppDispatch a = apps[i];
+            for (int k = a.cores().count() - 1; k >= 0; k--) {
+                int core = a.cores().get(k);
+                if (a.slots[core].state() != CoreSlot.FAILED) continue;
+                take(a, core, SchedulerListener.REVOKED, "app-error", now, 0);
+                countLost(a, core);
+            }
+        }
+    }
+
+    /** Packets published to a dead core-actor's core that it never handed to the app; each counted once. */
+    private void countLost(AppDispatch a, int core) {
+        long lost = a.dispatched(core) - a.slots[core].delivered() - a.appErrors(core);
+        if (lost > 0) losses.appError(a, core, lost);
+    }
+
+    /**
+     * A core preempted earlier is free once its old owner's actor has drained and parked (or died); if it was
+     * preempted for an app, that app gets it now.
+     */
     private void finishDrains(long now) {
         for (int core : pool) {
             if (owner[core] != DRAINING) continue;
             AppDispatch from = byId(drainingFrom[core]);
-            if (from == null || from.slots[core].state() == CoreSlot.PARKED) {
-                owner[core] = FREE;
-                drainingFrom[core] = FREE;
-            }
+            int state = from == null ? CoreSlot.PARKED : from.slots[core].state();
+            if (state != CoreSlot.PARKED && state != CoreSlot.FAILED) continue;
+            if (state == CoreSlot.FAILED) countLost(from, core);
+            owner[core] = FREE;
+            drainingFrom[core] = FREE;
+            AppDispatch to = reservedFor[core] == FREE ? null : byId(reservedFor[core]);
+            reservedFor[core] = FREE;
+            if (to == null) continue;
+            to.reservedDrains--;
+            if (!outOfService[core] && usable(to, core) && to.cores().count() < to.burstable) grant(to, core, "preempted-for", now, 0);
         }
     }
 
@@ -140,15 +206,16 @@ public final class CoreScheduler {
                 int core = a.cores().get(k);
                 CoreSlot slot = a.slots[core];
                 if (slot.state() != CoreSlot.YIELD_REQUESTED || a.cores().count() <= a.guaranteed) continue;
-                // only an empty stream may be given up: nothing in flight means nothing to lose or reorder
-                if (slot.consumed() != a.published[core]) continue;
+                // only a core whose every packet has completed may be given up: none queued (nothing lost) and
+                // none in a handler (the flow's next packet cannot run elsewhere at the same time)
+                if (slot.completed() != a.published[core]) continue;
                 if (slot.cas(CoreSlot.YIELD_REQUESTED, CoreSlot.PARKED)) take(a, core, SchedulerListener.YIELDED, "idle", now, 0);
             }
         }
     }
 
     private void addCore(AppDispatch a, boolean forGuarantee, long now, long depth) {
-        int core = idleCore();
+        int core = idleCore(a);
         if (core != FREE) {
             grant(a, core, forGuarantee ? "guarantee" : "congested", now, depth);
             return;
@@ -168,6 +235,10 @@ public final class CoreScheduler {
         }
         if (victim == null) return;
         revokeDraining(victim, victimCore, SchedulerListener.PREEMPTED, a.preemptReason(), now);
+        if (owner[victimCore] == DRAINING) {
+            reservedFor[victimCore] = a.appId();
+            a.reservedDrains++;
+        }
     }
 
     private void grant(AppDispatch a, int core, String reason, long now, long depth) {
@@ -175,6 +246,9 @@ public final class CoreScheduler {
         if (slot == null) throw new IllegalStateException("app " + a.name() + " has no core-actor for core " + core);
         owner[core] = a.appId();
         a.cores().add(core);
+        a.publishHeld(core, true);
+        a.waking[core] = true;
+        a.positionAtGrant[core] = a.published[core];
         a.policy().onCoreAdded(core);
         slot.grant();
         a.schedEvents.setRelease(SchedulerListener.GRANTED, a.schedEvents.getPlain(SchedulerListener.GRANTED) + 1);
@@ -183,6 +257,8 @@ public final class CoreScheduler {
 
     private void take(AppDispatch a, int core, int type, String reason, long now, long depth) {
         a.cores().remove(core);
+        a.publishHeld(core, false);
+        a.waking[core] = false;
         a.policy().onCoreRemoved(core);
         owner[core] = FREE;
         a.schedEvents.setRelease(type, a.schedEvents.getPlain(type) + 1);
@@ -197,18 +273,37 @@ public final class CoreScheduler {
      */
     public boolean grantOnArrival(AppDispatch a, long now) {
         if (a.cores().count() > 0) return false; // burstable >= 1 is enforced wherever limits are set
-        int core = idleCore();
-        if (core == FREE || a.slots[core] == null) return false;
+        int core = idleCore(a);
+        if (core == FREE) return false;
         grant(a, core, "arrival", now, 0);
         return true;
     }
+
+    /**
+     * The core for a packet of {@code a} with this hash: the policy's choice, and when the app holds no core, one
+     * idle core granted on arrival and the policy's choice among what the app holds then. Exactly one grant per
+     * arrival: while the policy picks after an arrival grant it may not acquire another core (paper mode would,
+     * for a flow bound to a core the app no longer holds).
+     */
+    public int coreFor(AppDispatch a, int rssHash, long now) {
+        int core = a.policy().coreFor(rssHash, now);
+        if (core != io.calisto.io.dispatch.DispatchPolicy.NO_CORE || !grantOnArrival(a, now)) return core;
+        arrivalGranted = true;
+        try {
+            return a.policy().coreFor(rssHash, now);
+        } finally {
+            arrivalGranted = false;
+        }
+    }
+
+    private boolean arrivalGranted;
 
     /**
      * Paper mode of the affinity table ({@code cores_add_core(p, assigned_core)}): give {@code core} to {@code a} now
      * if it is idle and {@code a} is below its burstable limit.
      */
     public boolean tryAcquire(AppDispatch a, int core, long now) {
-        if (core < 0 || core >= owner.length || owner[core] != FREE || outOfService[core] || a.cores().count() >= a.burstable || a.slots[core] == null) return false;
+        if (arrivalGranted || core < 0 || core >= owner.length || owner[core] != FREE || outOfService[core] || a.cores().count() >= a.burstable || !usable(a, core)) return false;
         grant(a, core, "flow-affinity", now, 0);
         return true;
     }
@@ -253,9 +348,20 @@ public final class CoreScheduler {
         CoreSlot slot = a.slots[core];
         take(a, core, type, reason, now, 0);
         // the actor may flip GRANTED <-> YIELD_REQUESTED under us; retry from whatever state it is in now
-        while (!slot.revoke(slot.state(), a.published[core])) Thread.onSpinWait();
-        owner[core] = DRAINING;
-        drainingFrom[core] = a.appId();
+        for (int state = slot.state(); state != CoreSlot.FAILED; state = slot.state()) {
+            if (slot.revoke(state, a.published[core])) {
+                owner[core] = DRAINING;
+                drainingFrom[core] = a.appId();
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        countLost(a, core); // died meanwhile: nothing to drain, the core is free
+    }
+
+    /** {@code a} has a live core-actor on {@code core}. */
+    private static boolean usable(AppDispatch a, int core) {
+        return a.slots[core] != null && a.slots[core].state() != CoreSlot.FAILED;
     }
 
     private boolean inPool(int core) {
@@ -263,8 +369,8 @@ public final class CoreScheduler {
         return false;
     }
 
-    private int idleCore() {
-        for (int core : pool) if (owner[core] == FREE && !outOfService[core]) return core;
+    private int idleCore(AppDispatch a) {
+        for (int core : pool) if (owner[core] == FREE && !outOfService[core] && usable(a, core)) return core;
         return FREE;
     }
 

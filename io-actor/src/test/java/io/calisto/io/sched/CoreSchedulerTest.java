@@ -28,6 +28,17 @@ class CoreSchedulerTest {
         return a;
     }
 
+    /** The core-actor began and finished every packet up to {@code position}. */
+    static void served(CoreSlot slot, long position) {
+        slot.started(position);
+        slot.completed(position);
+    }
+
+    /** Every core-actor of {@code a} has started a packet: awake, so what waits on its cores can be congestion. */
+    static void awake(AppDispatch a) {
+        for (int c = 0; c < 3; c++) a.slots[c].started(1);
+    }
+
     @Test
     void registrationGrantsTheGuaranteeAtOnce() {
         AppDispatch a = app(0, 2, 3);
@@ -47,7 +58,7 @@ class CoreSchedulerTest {
         assertTrue(sched.poll(0)); // remembers 1000 as queued
         assertTrue(events.isEmpty());
         assertFalse(sched.poll(4 * US), "checks only every interval");
-        a.slots[0].consumed(400); // still behind what was queued at the previous check
+        served(a.slots[0], 400); // still behind what was queued at the previous check
         a.published[0] = 1500;
         assertTrue(sched.poll(5 * US));
         assertEquals(List.of("CoreGranted app0 core1 congested signal1100"), events);
@@ -62,7 +73,7 @@ class CoreSchedulerTest {
         for (int t = 0; t < 10; t++) {
             a.published[0] += 100;
             sched.poll(t * 5 * US);
-            a.slots[0].consumed(a.published[0]); // drained before the next check
+            served(a.slots[0], a.published[0]); // drained before the next check
         }
         assertTrue(events.isEmpty(), events.toString());
     }
@@ -71,17 +82,18 @@ class CoreSchedulerTest {
     void idleCoreYieldsOnlyWhenItsStreamIsEmptyAndNeverBelowTheGuarantee() {
         AppDispatch a = app(0, 1, 3);
         sched.addApp(a, 0);
+        awake(a);
         a.published[0] = 100;
         sched.poll(0);
         sched.poll(5 * US); // congested (consumed 0 < 100) -> core 1
-        a.slots[0].consumed(100);
+        served(a.slots[0], 100);
         events.clear();
         // core 1's actor found no work and asks to yield, but a frame is still in its stream
         assertTrue(a.slots[1].cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED));
         a.published[1] = 64;
         sched.poll(10 * US);
         assertTrue(events.isEmpty(), "must not yield with a frame in flight: " + events);
-        a.slots[1].consumed(64);
+        served(a.slots[1], 64);
         sched.poll(15 * US);
         assertEquals(List.of("CoreYielded app0 core1 idle signal0"), events);
         assertEquals(CoreSlot.PARKED, a.slots[1].state());
@@ -97,6 +109,7 @@ class CoreSchedulerTest {
     void congestedAppPreemptsACoreAboveAnotherAppsGuaranteeAfterItDrains() {
         AppDispatch a = app(0, 1, 3), b = app(1, 1, 3);
         sched.addApp(a, 0);
+        awake(a);
         // a bursts to all three cores
         for (int t = 1; t <= 2; t++) {
             a.published[0] += 100;
@@ -105,7 +118,7 @@ class CoreSchedulerTest {
         a.published[0] += 100;
         sched.poll(3 * 5 * US);
         assertArrayEquals(new int[] {0, 1, 2}, a.heldCores());
-        for (int c : a.heldCores()) a.slots[c].consumed(a.published[c]);
+        for (int c : a.heldCores()) served(a.slots[c], a.published[c]);
         sched.poll(4 * 5 * US); // a is keeping up now
         events.clear();
         // b registers with a guarantee of 1: no idle core, so a (3 held, guarantee 1) is preempted
@@ -119,10 +132,10 @@ class CoreSchedulerTest {
         assertEquals(CoreScheduler.DRAINING, sched.owner(2));
         sched.poll(6 * 5 * US);
         assertEquals(0, b.cores().count(), "the core is not handed over before the old owner drained it");
-        a.slots[2].consumed(77);
+        served(a.slots[2], 77);
         assertTrue(a.slots[2].cas(CoreSlot.REVOKING, CoreSlot.PARKED));
         sched.poll(7 * 5 * US);
-        assertEquals("CoreGranted app1 core2 guarantee signal0", events.getLast());
+        assertEquals("CoreGranted app1 core2 preempted-for signal0", events.getLast());
         assertArrayEquals(new int[] {2}, b.heldCores());
     }
 
@@ -151,6 +164,7 @@ class CoreSchedulerTest {
     void burstableLimitCapsGrants() {
         AppDispatch a = app(0, 1, 2);
         sched.addApp(a, 0);
+        awake(a);
         for (int t = 1; t <= 5; t++) {
             a.published[0] += 100;
             a.published[1] += 100;
@@ -181,7 +195,7 @@ class CoreSchedulerTest {
         assertEquals(List.of("CoreRevoked app0 core1 drain signal0"), events);
         assertEquals(CoreSlot.REVOKING, a.slots[1].state());
         assertEquals(300, a.slots[1].drainTo());
-        a.slots[1].consumed(300);
+        served(a.slots[1], 300);
         a.slots[1].cas(CoreSlot.REVOKING, CoreSlot.PARKED);
         sched.poll(0);
         assertEquals(CoreScheduler.FREE, sched.owner(1));
@@ -244,6 +258,7 @@ class CoreSchedulerTest {
     void aCongestedAppKeepsItsIdleCoreInsteadOfYieldingAndGettingItBack() {
         AppDispatch a = app(0, 1, 3);
         sched.addApp(a, 0);
+        awake(a);
         a.published[0] = 100;
         sched.poll(0);
         sched.poll(5 * US); // congested -> core 1
@@ -251,14 +266,144 @@ class CoreSchedulerTest {
         // core 1 found no work and asks to yield while core 0 is still behind what was queued at the last check
         assertTrue(a.slots[1].cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED));
         a.published[0] = 200;
-        a.slots[0].consumed(50); // still behind the 100 queued at the previous check
+        served(a.slots[0], 50); // still behind the 100 queued at the previous check
         assertTrue(sched.poll(10 * US));
         assertEquals(List.of("CoreGranted app0 core2 congested signal150"), events, "no yield of core 1 and re-grant of it");
         assertEquals(CoreSlot.YIELD_REQUESTED, a.slots[1].state());
         // once the app keeps up, the yield goes through
-        a.slots[0].consumed(200);
+        served(a.slots[0], 200);
         events.clear();
         assertTrue(sched.poll(15 * US));
         assertEquals(List.of("CoreYielded app0 core1 idle signal0"), events);
+    }
+
+    @Test
+    void aYieldWaitsUntilTheLastPacketsHandlerReturned() {
+        AppDispatch a = app(0, 1, 3);
+        sched.addApp(a, 0);
+        assertTrue(sched.tryAcquire(a, 1, 0));
+        a.published[1] = 300;
+        // core 1 dequeued its last packet (service started) and asks to yield while the handler still runs
+        a.slots[1].started(300);
+        a.slots[1].completed(200);
+        assertTrue(a.slots[1].cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED));
+        events.clear();
+        sched.poll(0);
+        sched.poll(5 * US);
+        assertTrue(events.isEmpty(), "handed back mid-service: the flow's next packet could run elsewhere at once " + events);
+        assertArrayEquals(new int[] {0, 1}, a.heldCores());
+        a.slots[1].completed(300);
+        sched.poll(10 * US);
+        assertEquals(List.of("CoreYielded app0 core1 idle signal0"), events);
+    }
+
+    @Test
+    void aPacketInServiceIsNotQueuedWork() {
+        AppDispatch a = app(0, 1, 3);
+        sched.addApp(a, 0);
+        a.published[0] = 100;
+        sched.poll(0);
+        // its service started (a long handler): nothing waits behind it, so no congestion
+        a.slots[0].started(100);
+        a.slots[0].completed(0);
+        events.clear();
+        sched.poll(5 * US);
+        assertTrue(events.isEmpty(), events.toString());
+    }
+
+    @Test
+    void aWakingCoreIsNotCongestionUntilItsActorStarted() {
+        AppDispatch a = app(0, 1, 3);
+        sched.addApp(a, 0);
+        a.slots[0].started(1); // core 0's actor is awake
+        a.published[0] = 100;
+        sched.poll(0);
+        sched.poll(5 * US); // congested -> core 1
+        assertArrayEquals(new int[] {0, 1}, a.heldCores());
+        events.clear();
+        // core 0 keeps up; packets wait on core 1 for several checks while its actor wakes up
+        served(a.slots[0], 100);
+        for (int check = 2; check <= 5; check++) {
+            a.published[1] += 64;
+            sched.poll(check * 5 * US);
+        }
+        assertTrue(events.isEmpty(), "a waking core's queue is not congestion " + events);
+        // awake now (it started a packet) but behind what was queued at the previous check: congestion
+        a.slots[1].started(64);
+        sched.poll(6 * 5 * US);
+        assertEquals(List.of("CoreGranted app0 core2 congested signal192"), events);
+    }
+
+    @Test
+    void aDrainInFlightCountsTowardTheAppThatPreemptedAndTheCoreIsReservedForIt() {
+        CoreScheduler four = new CoreScheduler(new int[] {0, 1, 2, 3}, 5 * US,
+            (type, app, core, reason, now, signal) -> events.add(SchedulerListener.typeName(type) + " app" + app + " core" + core + " " + reason));
+        AppDispatch a = app(0, 1, 4), b = app(1, 0, 4), c = app(2, 0, 4);
+        for (AppDispatch x : List.of(a, b, c)) x.slots[3] = CoreSlot.onHeap();
+        four.addApp(a, 0);
+        for (int core = 1; core < 4; core++) assertTrue(four.tryAcquire(a, core, 0));
+        four.addApp(b, 0);
+        assertTrue(four.tryAcquire(b, 3, 0) == false);
+        // b has no core; packets found it without one: congested at every check until it gets one
+        events.clear();
+        long t = 0;
+        for (int check = 0; check < 4; check++) {
+            b.countDrop(io.calisto.aeron.DropReason.NO_CORE, 1);
+            four.poll(t += 5 * US);
+        }
+        assertEquals(List.of("CorePreempted app0 core3 for app1"), events, "one victim for one congested app, not one per check");
+        // c arrives congested too; when a's core 3 has drained it goes to b, for which it was preempted
+        four.addApp(c, t);
+        served(a.slots[3], a.published[3]);
+        assertTrue(a.slots[3].cas(CoreSlot.REVOKING, CoreSlot.PARKED));
+        events.clear();
+        c.countDrop(io.calisto.aeron.DropReason.NO_CORE, 1);
+        four.poll(t + 5 * US);
+        assertEquals("CoreGranted app1 core3 preempted-for", events.getFirst());
+        assertArrayEquals(new int[] {3}, b.heldCores());
+    }
+
+    @Test
+    void oneGrantPerArrivalEvenForAFlowBoundToAnIdleCoreTheAppNoLongerHolds() {
+        AppDispatch b = app(1, 1, 1);
+        sched.addApp(b, 0); // b's guarantee: core 0
+        AppDispatch a = new AppDispatch(0, "app0", MatchRule.ANY, "affinity", 16, null, 0);
+        a.guaranteed = 0;
+        a.burstable = 3;
+        for (int c = 0; c < 3; c++) a.slots[c] = CoreSlot.onHeap();
+        ((io.calisto.io.dispatch.AffinityTablePolicy) a.policy()).acquirer((core, now) -> sched.tryAcquire(a, core, now));
+        sched.addApp(a, 0);
+        int x = 41, f = 42;
+        assertEquals(1, sched.coreFor(a, x, 0)); // arrival grant of core 1, flow x bound to it
+        assertTrue(sched.tryAcquire(a, 2, 0));
+        assertEquals(2, sched.coreFor(a, f, 0)); // round-robin: flow f bound to core 2
+        for (int core : new int[] {1, 2}) assertTrue(a.slots[core].cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED));
+        sched.poll(5 * US);
+        assertArrayEquals(new int[] {}, a.heldCores());
+        events.clear();
+        // f's next packet: the arrival grant takes core 1 (the first idle one); paper mode would also acquire f's
+        // idle bound core 2 for the same packet
+        assertEquals(1, sched.coreFor(a, f, 10 * US));
+        assertEquals(List.of("CoreGranted app0 core1 arrival signal0"), events, "exactly one grant for one packet");
+    }
+
+    @Test
+    void aDeadCoreActorsCoreIsTakenBackAndWhatWasQueuedCountsAsAppError() {
+        AppDispatch a = app(0, 1, 3);
+        sched.addApp(a, 0);
+        assertTrue(sched.tryAcquire(a, 1, 0));
+        for (int i = 0; i < 10; i++) a.dispatchedOne(1);
+        a.slots[1].delivered(6); // the handler of the 6th threw an Error: 4 were still queued
+        a.slots[1].fail();
+        events.clear();
+        sched.poll(0);
+        assertEquals(List.of("CoreRevoked app0 core1 app-error signal0"), events);
+        assertArrayEquals(new int[] {0}, a.heldCores());
+        assertEquals(4, a.dropped(io.calisto.aeron.DropReason.APP_ERROR));
+        assertEquals(4, a.appErrors(1));
+        sched.poll(5 * US);
+        assertEquals(4, a.dropped(io.calisto.aeron.DropReason.APP_ERROR), "counted once");
+        assertFalse(sched.tryAcquire(a, 1, 10 * US), "never granted to the app again: no actor runs there");
+        assertFalse(sched.grantOnArrival(a, 10 * US));
     }
 }

@@ -106,7 +106,7 @@ public final class Simulator {
         return new Result(latency, warm, packets, meanCores, migrations, grants[0], drops, warmupDrops);
     }
 
-    /** The scheduler's view at {@code now}: consumed positions, the core-actors' yield/drain steps, then its check. */
+    /** The scheduler's view at {@code now}: started and completed positions, the core-actors' yield/drain steps, then its check. */
     private static void check(long now, AppDispatch app, CoreScheduler scheduler, Core[] cores, Config c) {
         for (int core = 0; core < cores.length; core++) {
             Core k = cores[core];
@@ -117,9 +117,12 @@ public final class Simulator {
                 k.consumed++;
             }
             CoreSlot slot = app.slots[core];
-            slot.consumed(k.consumed);
+            slot.started(k.consumed);
+            // one server per core, FIFO: only the last request started can still be in service
+            long completed = k.freeAt <= now ? k.consumed : k.consumed - 1;
+            slot.completed(completed);
             int state = slot.state();
-            if (state == CoreSlot.REVOKING && k.consumed >= slot.drainTo()) slot.cas(CoreSlot.REVOKING, CoreSlot.PARKED);
+            if (state == CoreSlot.REVOKING && completed >= slot.drainTo()) slot.cas(CoreSlot.REVOKING, CoreSlot.PARKED);
             if (state == CoreSlot.GRANTED && k.starts.isEmpty() && now - Math.max(k.freeAt, k.availableAt) >= c.parkAfterNanos()) {
                 slot.cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED);
             }

@@ -1,0 +1,65 @@
+package io.calisto.io.kernel;
+
+import io.calisto.aeron.CoreSlot;
+import io.calisto.aeron.FrameLayout;
+
+/**
+ * Per-flow order across core changes, for every policy: where each flow's last packet went (core and that core's
+ * stream position after it). When a policy sends a flow's next packet to another core while the old core has not
+ * completed the previous one, the frame carries a barrier (old core, position) and the new core-actor handles it
+ * only once the old core's completed position passed it. So a flow is never in two handlers at once and never
+ * overtaken, whether it moved because of a grant, yield, preemption, limit change, drain or policy swap; the old
+ * core's drain stays bounded (nothing is held back on the IO core, nothing is re-sent to a leaving core).
+ * <p>
+ * Keyed by a direct-mapped bucket of the RSS hash, not by the exact flow: two flows sharing a bucket are ordered
+ * with each other too, which costs a wait only when the bucket's previous packet is still in flight on another core
+ * (rare with 64k buckets); a forgotten flow is impossible, so nothing ages and nothing is allocated. IO thread only.
+ */
+public final class FlowOrder {
+    private final int[] lastCore;
+    private final long[] lastPosition;
+    private final int mask;
+    private final int shift;
+    /** Set by {@link #barrierFor}: the barrier the next frame carries. */
+    private long barrierPosition;
+
+    public FlowOrder(int buckets) {
+        if (buckets < 1 || Integer.bitCount(buckets) != 1) {
+            throw new IllegalArgumentException("calisto.dispatch.order-buckets must be a power of two >= 1, was " + buckets);
+        }
+        lastCore = new int[buckets];
+        lastPosition = new long[buckets];
+        java.util.Arrays.fill(lastCore, FrameLayout.NO_BARRIER);
+        mask = buckets - 1;
+        shift = 32 - Integer.numberOfTrailingZeros(buckets);
+    }
+
+    /**
+     * The core the frame of this flow going to {@code core} must wait for, or {@link FrameLayout#NO_BARRIER};
+     * the position to wait for is then {@link #barrierPosition()}. One array read when the flow stays put, one
+     * volatile read of the old core's slot when it moves.
+     */
+    public int barrierFor(int rssHash, int core, CoreSlot[] slots) {
+        int b = bucket(rssHash);
+        int prev = lastCore[b];
+        if (prev == FrameLayout.NO_BARRIER || prev == core) return FrameLayout.NO_BARRIER;
+        long pos = lastPosition[b];
+        if (slots[prev].completed() >= pos) return FrameLayout.NO_BARRIER;
+        barrierPosition = pos;
+        return prev;
+    }
+
+    public long barrierPosition() { return barrierPosition; }
+
+    /** The flow's packet went to {@code core}, ending at stream position {@code position}. */
+    public void sent(int rssHash, int core, long position) {
+        int b = bucket(rssHash);
+        lastCore[b] = core;
+        lastPosition[b] = position;
+    }
+
+    private int bucket(int rssHash) {
+        // Fibonacci hashing: RSS hashes of similar tuples differ in few bits; spread them before masking
+        return (rssHash * 0x9E3779B9) >>> shift & mask;
+    }
+}

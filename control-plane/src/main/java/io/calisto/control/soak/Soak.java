@@ -34,7 +34,10 @@ public final class Soak {
     static final long HIGH_NANOS = 60_000, LOW_NANOS = 5_000, PERIOD_NANOS = 300_000_000;
     static final int FIRST_PORT = 7000, GUARANTEED = 1, BURSTABLE = 3;
 
-    public record Options(int seconds, int apps, int flows) {}
+    /** {@code churn} false: each app holds exactly one core and nothing changes, a run that cannot reorder (the checker's control). */
+    public record Options(int seconds, int apps, int flows, boolean churn) {
+        public Options(int seconds, int apps, int flows) { this(seconds, apps, flows, true); }
+    }
 
     public record Result(String policy, long received, long delivered, long dropped, long unaccounted, long reordered,
                          long overlapped, long grants, long preemptions, long expired, long unchecked) {
@@ -65,7 +68,8 @@ public final class Soak {
         out.accept(String.format("soak: %d apps (dst ports %d..%d), %d flows (zipf), %d pps per app, pool %s, each app guaranteed %d burstable %d;"
                 + " service %d/%d us alternating every %d ms out of phase; %d s per policy",
             o.apps(), FIRST_PORT, FIRST_PORT + o.apps() - 1, o.flows(), RATE_PER_APP, java.util.Arrays.toString(pool), GUARANTEED,
-            Math.min(BURSTABLE, pool.length), HIGH_NANOS / 1000, LOW_NANOS / 1000, PERIOD_NANOS / 2_000_000, o.seconds()));
+            Math.min(BURSTABLE, pool.length), HIGH_NANOS / 1000, LOW_NANOS / 1000, PERIOD_NANOS / 2_000_000, o.seconds())
+            + (o.churn() ? "" : "; control run: each app holds exactly 1 core, nothing changes"));
         Config first = config(base, policies.get(0), o, pool);
         ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "soak-apps", first);
         try {
@@ -109,7 +113,7 @@ public final class Soak {
             throw new IllegalArgumentException("unknown policy '" + policy + "' (" + String.join(", ", DispatchPolicy.NAMES) + ", all)");
         }
         String other = DispatchPolicy.NAMES.get((DispatchPolicy.NAMES.indexOf(policy) + 1) % DispatchPolicy.NAMES.size());
-        int burstable = Math.min(BURSTABLE, pool.length);
+        int guaranteed = o.churn() ? GUARANTEED : 1, burstable = o.churn() ? Math.min(BURSTABLE, pool.length) : 1;
         long start = System.nanoTime();
         OrderChecker[] checkers = new OrderChecker[o.apps()];
         try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
@@ -121,7 +125,7 @@ public final class Soak {
                 String name = "app" + i + "-" + policy; // unique across runs: the shared actor system names actors after it
                 names.add(name);
                 dp.register(appSystem, new AppSpec(name, MatchRule.parse("dst-port=" + (FIRST_PORT + i)), core -> handler(checker, load)),
-                    GUARANTEED, burstable);
+                    guaranteed, burstable);
             }
             out.accept("policy " + policy + ": started");
             dp.startRx();
@@ -129,13 +133,13 @@ public final class Soak {
             long t0 = System.nanoTime(), end = t0 + Duration.ofSeconds(o.seconds()).toNanos();
             int second = 0;
             for (long now; (now = System.nanoTime()) < end; Thread.sleep(5)) {
-                script.advance((double) (now - t0) / (end - t0));
+                if (o.churn()) script.advance((double) (now - t0) / (end - t0));
                 if (now - t0 >= (second + 1) * 1_000_000_000L) {
                     second++;
                     out.accept(progress(policy, second, dp, checkers));
                 }
             }
-            script.advance(1.0);
+            if (o.churn()) script.advance(1.0);
             if (second < o.seconds()) out.accept(progress(policy, o.seconds(), dp, checkers));
             dp.drainAndStop(Duration.ofSeconds(10));
             RunSummary s = RunSummary.of(dp);

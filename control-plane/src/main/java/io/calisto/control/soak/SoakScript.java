@@ -33,7 +33,9 @@ final class SoakScript {
         while (done < STEPS.length && fraction >= STEPS[done]) step(done++);
     }
 
-    private static final double[] STEPS = {0.2, 0.35, 0.5, 0.65, 0.8};
+    // the limit change is undone before the drain: a drained core on top of the raised guarantee would leave every
+    // remaining core guaranteed, and nothing would move while the core is out of service
+    private static final double[] STEPS = {0.15, 0.3, 0.45, 0.55, 0.7, 0.85};
 
     private void step(int i) {
         String first = apps.get(0);
@@ -46,8 +48,12 @@ final class SoakScript {
                 for (String a : apps) dp.setPolicy(a, other);
                 say("every app's policy -> " + other);
             }
-            case 2 -> drain();
-            case 3 -> {
+            case 2 -> { // cores above the burstable limit are revoked, drained first
+                dp.setCoreLimits(first, Soak.GUARANTEED, burstable);
+                say(first + " limits -> guaranteed " + Soak.GUARANTEED + ", burstable " + burstable);
+            }
+            case 3 -> drain();
+            case 4 -> {
                 if (drained >= 0) {
                     dp.drainCore(drained, true);
                     say("core " + drained + " restored");
@@ -55,8 +61,7 @@ final class SoakScript {
             }
             default -> {
                 for (String a : apps) dp.setPolicy(a, policy);
-                dp.setCoreLimits(first, Soak.GUARANTEED, burstable); // cores above 3 are revoked, drained first
-                say("every app's policy -> " + policy + "; " + first + " limits -> guaranteed " + Soak.GUARANTEED + ", burstable " + burstable);
+                say("every app's policy -> " + policy);
             }
         }
     }

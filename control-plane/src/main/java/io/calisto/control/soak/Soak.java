@@ -2,6 +2,7 @@ package io.calisto.control.soak;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.calisto.aeron.DropReason;
 import io.calisto.aeron.MatchRule;
 import io.calisto.control.AppHandle;
 import io.calisto.control.Dataplane;
@@ -156,7 +157,12 @@ public final class Soak {
                 unchecked += k.unchecked();
                 checked += k.handled();
             }
-            out.accept(String.format("policy %s: %d packets checked by the handlers (delivered %d)", policy, checked, s.delivered()));
+            StringBuilder drops = new StringBuilder();
+            for (DropReason r : DropReason.values()) {
+                if (r != DropReason.TX_FULL && dp.kernel().dropped(r) > 0) drops.append(' ').append(r.label()).append(' ').append(dp.kernel().dropped(r));
+            }
+            out.accept(String.format("policy %s: %d packets checked by the handlers (delivered %d); dropped%s", policy, checked, s.delivered(),
+                drops.isEmpty() ? " none" : drops));
             return new Result(policy, s.received(), s.delivered(), s.dropped(), s.unaccounted(), reordered, overlapped, grants,
                 preemptions, expired, unchecked);
         }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code calisto soak}: proves (or disproves) per-flow order while cores, limits and policies change under load. */
 @Command(name = "soak", mixinStandardHelpOptions = true,
-    description = {"Per-flow order soak: several apps with out-of-phase loads on a 4-core pool, a limit change, a policy swap and a core drain mid-run;"
+    description = {"Per-flow order soak: several apps with out-of-phase loads on a small core pool (max(4, apps+2)), a limit change, a policy swap and a core drain mid-run;"
         + " every handler checks that a flow's packets are handled one at a time, in arrival order.",
         "Prints one RESULT line per policy; exit 0 when every policy has unaccounted=reordered=overlapped=0 and grants>0 and preemptions>0, else 1."})
 public final class SoakCommand implements Callable<Integer> {

@@ -29,6 +29,8 @@ public interface DispatchPolicy {
     /** Entries in the flow table (0 for table-less policies). */
     default int tableSize() { return 0; }
 
+    default long expired() { return 0; }
+
     static DispatchPolicy create(String name, ActiveCores cores, int tableCapacity) {
         return switch (name) {
             case "modulo" -> new ModuloPolicy(cores);

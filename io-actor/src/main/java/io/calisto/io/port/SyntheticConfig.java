@@ -7,7 +7,7 @@ import io.calisto.aeron.MatchRule;
 /** Settings of the in-process traffic generator ({@code calisto.synthetic}), validated with the key in each message. */
 public record SyntheticConfig(int flows, long rate, boolean poisson, int packetBytes, double tcpFraction, double ipv6Fraction,
                               long maxPackets, long seed, long dstMac, byte[] dstIpv4, byte[] dstIpv6, int dstPort,
-                              double zipfExponent) {
+                              double zipfExponent, int dstPorts) {
     public static final int MIN_BYTES = 64;
     /** Ethernet 14 + IPv6 40 + TCP 20. */
     public static final int MIN_BYTES_IPV6_TCP = 74;
@@ -38,6 +38,8 @@ public record SyntheticConfig(int flows, long rate, boolean poisson, int packetB
         if (max < 0) throw bad("max-packets", "must be >= 0", max);
         int port = intOf(c, "dst-port");
         if (port < 0 || port > 65535) throw bad("dst-port", "must be in 0..65535", port);
+        int ports = intOf(c, "dst-ports");
+        if (ports < 1 || port + ports - 1 > 65535) throw bad("dst-ports", "must be in 1.." + (65536 - port) + " (dst-port + dst-ports - 1 <= 65535)", ports);
         byte[] ip4 = address(c, "dst-ip", 4), ip6 = address(c, "dst-ipv6", 16);
         long mac;
         try {
@@ -53,7 +55,7 @@ public record SyntheticConfig(int flows, long rate, boolean poisson, int packetB
         } else if (!popularity.equals("uniform")) {
             throw bad("popularity", "must be uniform or zipf", "'" + popularity + "'");
         }
-        return new SyntheticConfig(flows, rate, arrival.equals("poisson"), bytes, tcp, v6, max, longOf(c, "seed"), mac, ip4, ip6, port, zipf);
+        return new SyntheticConfig(flows, rate, arrival.equals("poisson"), bytes, tcp, v6, max, longOf(c, "seed"), mac, ip4, ip6, port, zipf, ports);
     }
 
     private static byte[] address(Config c, String key, int length) {

@@ -97,7 +97,7 @@ public final class SyntheticPort implements PacketPort {
             l4 = l3 + 20;
         }
         f.putShort(l4, (short) (1024 + (int) (unit(flow, 0x165667B19E3779F9L) * 60000)), BE);
-        f.putShort(l4 + 2, (short) cfg.dstPort(), BE);
+        f.putShort(l4 + 2, (short) dstPort(flow), BE);
         int payload;
         if (tcp) {
             f.putInt(l4 + 4, (int) seq, BE);
@@ -112,6 +112,9 @@ public final class SyntheticPort implements PacketPort {
         if (payload + 8 <= len) f.putLong(payload, seq, BE);
         return len;
     }
+
+    /** Flow {@code flow}'s destination port: flows spread round-robin over {@code dst-ports} consecutive ports, so several apps can each match a disjoint share. */
+    public int dstPort(int flow) { return cfg.dstPort() + flow % cfg.dstPorts(); }
 
     /** A per-flow uniform value in [0, 1), fixed by the seed: a flow keeps its protocol and IP version. */
     private double unit(int flow, long salt) {

@@ -284,6 +284,7 @@ class SyntheticPortTest {
             {"ipv6-fraction", "-0.1", "calisto.synthetic.ipv6-fraction must be in 0..1, was -0.1"},
             {"max-packets", "-1", "calisto.synthetic.max-packets must be >= 0, was -1"},
             {"dst-port", "70000", "calisto.synthetic.dst-port must be in 0..65535, was 70000"},
+            {"dst-ports", "0", "calisto.synthetic.dst-ports must be in 1..65529 (dst-port + dst-ports - 1 <= 65535), was 0"},
             {"packet-bytes", "4096", "calisto.synthetic.packet-bytes must be in 64..2048, was 4096"},
             {"dst-ipv6", "10.0.0.1", "calisto.synthetic.dst-ipv6: must be an IPv6 address"},
             {"dst-ip", "fd00::1", "calisto.synthetic.dst-ip: must be an IPv4 address"},
@@ -310,6 +311,21 @@ class SyntheticPortTest {
     }
 
     @Test
+    void dstPortsSpreadFlowsRoundRobinOverConsecutivePortsAndEachFlowKeepsItsPort() {
+        SyntheticPort port = new SyntheticPort(cfg(Map.of("flows", 1000, "dst-port", 7000, "dst-ports", 3, "tcp-fraction", 0.5, "ipv6-fraction", 0.5)));
+        RxBatch batch = new RxBatch(1);
+        ParsedPacket p = new ParsedPacket();
+        int[] perPort = new int[3];
+        for (int flow = 0; flow < 1000; flow++) {
+            int len = port.write(batch.ownedFrame(0), flow, flow);
+            assertNull(PacketParser.parse(batch.frame(0), len, p));
+            assertEquals(7000 + flow % 3, p.dstPort, "flow " + flow);
+            perPort[p.dstPort - 7000]++;
+        }
+        assertArrayEquals(new int[] {334, 333, 333}, perPort);
+    }
+
+    @Test
     void theReferenceDefaultsAreValid() {
         SyntheticConfig c = SyntheticConfig.from(ConfigFactory.defaultReference().getConfig("calisto.synthetic"));
         assertEquals(1000, c.flows());
@@ -319,6 +335,7 @@ class SyntheticPortTest {
         assertEquals(0x020000000001L, c.dstMac());
         assertArrayEquals(new byte[] {10, 0, 0, 1}, c.dstIpv4());
         assertEquals(7, c.dstPort());
+        assertEquals(1, c.dstPorts());
         assertEquals(0, c.maxPackets());
     }
 

@@ -265,10 +265,13 @@ public final class Dataplane implements AutoCloseable {
         return out;
     }
 
-    /** The management actor (created on first use). */
+    /**
+     * The management actor (created on first use): supervised (restarted on failure, so this ref stays valid) and
+     * running on {@code calisto.management-dispatcher}, so its waits never block Pekko's default dispatcher.
+     */
     public synchronized ActorRef<Management.Command> management() {
         if (management == null) {
-            management = controlSystem.systemActorOf(Management.create(this), "management", org.apache.pekko.actor.typed.Props.empty());
+            management = controlSystem.systemActorOf(Management.create(this), "management", Management.PROPS);
         }
         return management;
     }

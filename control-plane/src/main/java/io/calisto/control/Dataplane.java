@@ -302,6 +302,7 @@ public final class Dataplane implements AutoCloseable {
             AppDispatch d = h.dispatch();
             List<AppStats.CoreStats> cores = new ArrayList<>();
             for (int core : pool) {
+                // TODO(lead): IO-published counter (d.published is the IO thread's plain array, read here off that thread)
                 long queued = Math.max(0, d.published[core] - d.slots[core].consumed());
                 cores.add(new AppStats.CoreStats(core, d.dispatched(core), h.delivered(core), queued,
                     CoreSlot.name(d.slots[core].state())));
@@ -309,6 +310,7 @@ public final class Dataplane implements AutoCloseable {
             java.util.Map<String, Long> drops = new java.util.LinkedHashMap<>();
             for (io.calisto.aeron.DropReason r : io.calisto.aeron.DropReason.values()) drops.put(r.label(), d.dropped(r));
             out.add(new AppStats(h.name(), d.policy().name(), d.guaranteed, d.burstable,
+                // TODO(lead): IO-published counter (heldCores() reads the IO thread's plain ActiveCores)
                 java.util.Arrays.stream(d.heldCores()).boxed().toList(), cores, drops,
                 d.schedEvents.get(SchedulerListener.GRANTED), d.schedEvents.get(SchedulerListener.YIELDED),
                 d.schedEvents.get(SchedulerListener.PREEMPTED), d.schedEvents.get(SchedulerListener.REVOKED),

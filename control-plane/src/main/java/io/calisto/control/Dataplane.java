@@ -35,6 +35,13 @@ import org.slf4j.LoggerFactory;
  * The composition root: media driver, Aeron client, the IO thread running {@link IoKernel}, the control-plane
  * actor system, and the applications. Every app gets a parked core-actor per pool core at registration; from then on
  * the {@link io.calisto.io.sched.CoreScheduler} on the IO thread grants and takes back cores on its own.
+ *
+ * <p>Threads: no method holds a lock. Registration, unregistration and drainAndStop may run on the caller's thread,
+ * the management actor's dispatcher and the event-pump thread at once; what they share is concurrent (the app list,
+ * the id counter, the set of names in use, claimed with one atomic add), the IO-side state is changed only on the IO
+ * thread (through {@link IoKernel#submit}), and the registry of apps in other JVMs belongs to the event-pump thread.
+ * A thread that waits for another (the IO thread, the pump, a core-actor) holds nothing that thread needs
+ * (docs/decisions.md, "No lock is held while waiting for another thread").
  */
 public final class Dataplane implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
@@ -50,9 +57,13 @@ public final class Dataplane implements AutoCloseable {
     private final int[] cpus;
     private final List<AppHandle> apps = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Map<Integer, String> appNames = new java.util.concurrent.ConcurrentHashMap<>();
-    private int nextAppId;
+    private final java.util.concurrent.atomic.AtomicInteger nextAppId = new java.util.concurrent.atomic.AtomicInteger();
+    /** Names of registered apps and of apps being registered or unregistered: adding one is the claim on it. */
+    private final java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Apps an unregister is under way for: a second unregister of the same app is rejected, not run twice. */
+    private final java.util.Set<String> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicLong retiredDelivered = new java.util.concurrent.atomic.AtomicLong();
-    private volatile ActorRef<Management.Command> management;
+    private final ActorRef<Management.Command> management;
     private final EventPump events;
     private final RemoteRegistry remote;
 
@@ -84,6 +95,7 @@ public final class Dataplane implements AutoCloseable {
         this.controlSystem = ActorSystem.create(ControlPlane.create(config.getInt("calisto.control.event-history")), "calisto", config);
         this.remote = new RemoteRegistry(this, config.getDuration("calisto.remote.timeout"));
         this.events = new EventPump(kernel, this::appName, controlSystem, new CounterPublisher(aeron, kernel), remote);
+        this.management = controlSystem.systemActorOf(Management.create(this), "management", Management.PROPS);
     }
 
     /** Starts everything but the applications. */
@@ -96,10 +108,19 @@ public final class Dataplane implements AutoCloseable {
      * stream for every pool core (so a grant is a wake-up, not a start-up), then the IO core starts classifying
      * for it and the scheduler grants its guaranteed cores.
      */
-    public synchronized AppHandle register(ActorSystem<?> appSystem, AppSpec spec, int guaranteed, int burstable) {
+    public AppHandle register(ActorSystem<?> appSystem, AppSpec spec, int guaranteed, int burstable) {
         checkLimits(spec.name(), guaranteed, burstable);
-        if (nextAppId >= Streams.MAX_APPS) throw new IllegalArgumentException("no app id left (max " + Streams.MAX_APPS + " registrations per run)");
-        int appId = nextAppId++;
+        claimName(spec.name());
+        try {
+            return registerClaimed(appSystem, spec, guaranteed, burstable);
+        } catch (RuntimeException e) {
+            names.remove(spec.name());
+            throw e;
+        }
+    }
+
+    private AppHandle registerClaimed(ActorSystem<?> appSystem, AppSpec spec, int guaranteed, int burstable) {
+        int appId = nextAppId();
         AppDispatch d = newDispatch(appId, spec.name(), spec.match(), guaranteed, burstable);
         AppRuntime runtime = AppRuntime.register(appSystem, spec, aeron, streams, appId);
         int maxFrame = config.getInt("calisto.io.max-frame");
@@ -132,12 +153,18 @@ public final class Dataplane implements AutoCloseable {
             throw new IllegalArgumentException("core limits of app " + name + " must satisfy 0 <= guaranteed <= burstable <= "
                 + pool.length + " (pool size) and burstable >= 1, were guaranteed=" + guaranteed + " burstable=" + burstable);
         }
-        if (appNames.containsValue(name) && apps.stream().anyMatch(a -> a.name().equals(name)) || pendingName(name)) {
-            throw new IllegalArgumentException("an app named " + name + " is already registered");
-        }
     }
 
-    private boolean pendingName(String name) { return remote != null && remote.pending(name); }
+    /** Claims {@code name} for a registration (one atomic add: two registrations of one name cannot both pass). */
+    private void claimName(String name) {
+        if (!names.add(name)) throw new IllegalArgumentException("an app named " + name + " is already registered");
+    }
+
+    private int nextAppId() {
+        int appId = nextAppId.getAndUpdate(n -> n < Streams.MAX_APPS ? n + 1 : n);
+        if (appId >= Streams.MAX_APPS) throw new IllegalArgumentException("no app id left (max " + Streams.MAX_APPS + " registrations per run)");
+        return appId;
+    }
 
     private AppDispatch newDispatch(int appId, String name, MatchRule rule, int guaranteed, int burstable) {
         Config dispatch = config.getConfig("calisto.dispatch");
@@ -163,11 +190,21 @@ public final class Dataplane implements AutoCloseable {
      * {@code calisto.run.drain-timeout}), stops them, and counts whatever it never consumed as app-gone.
      * Returns that count.
      */
-    public synchronized long unregister(String name) { return unregister(name, config.getDuration("calisto.run.drain-timeout")); }
+    public long unregister(String name) { return unregister(name, config.getDuration("calisto.run.drain-timeout")); }
 
     /** As {@link #unregister(String)}, draining for at most {@code drain} (zero for an app that is already gone). */
-    public synchronized long unregister(String name, Duration drain) {
+    public long unregister(String name, Duration drain) {
         AppHandle h = app(name);
+        if (!retiring.add(name)) throw new IllegalArgumentException("app " + name + " is already being unregistered");
+        try {
+            return unregisterClaimed(h, drain);
+        } finally {
+            retiring.remove(name);
+        }
+    }
+
+    private long unregisterClaimed(AppHandle h, Duration drain) {
+        String name = h.name();
         AppDispatch d = h.dispatch();
         long[] target = new long[Streams.MAX_CORES];
         onIoThread(k -> {
@@ -188,6 +225,7 @@ public final class Dataplane implements AutoCloseable {
         for (int core : pool) d.rxByCore(core).close();
         retiredDelivered.addAndGet(h.deliveredTotal());
         apps.remove(h);
+        names.remove(name);
         return gone;
     }
 
@@ -196,17 +234,31 @@ public final class Dataplane implements AutoCloseable {
      * and its core slots in a file under the Aeron directory that the app maps. The app subscribes next;
      * {@link #activateRemote} follows once every stream is connected.
      */
-    synchronized AppHandle prepareRemote(String name, MatchRule rule, int guaranteed, int burstable) {
+    AppHandle prepareRemote(String name, MatchRule rule, int guaranteed, int burstable) {
         checkLimits(name, guaranteed, burstable);
-        if (nextAppId >= Streams.MAX_APPS) throw new IllegalArgumentException("no app id left (max " + Streams.MAX_APPS + " registrations per run)");
-        int appId = nextAppId++;
-        AppDispatch d = newDispatch(appId, name, rule, guaranteed, burstable);
-        int maxCore = java.util.Arrays.stream(pool).max().orElse(0);
-        CoreSlot[] slots = CoreSlot.mapped(slotsFile(appId), maxCore + 1, true);
-        for (CoreSlot slot : slots) slot.wakeAcrossProcesses(); // the parked remote core-actor sleeps on a futex
-        for (int core : pool) d.attach(core, aeron.addExclusivePublication(streams.channel(), Streams.rxStreamId(appId, core)), slots[core]);
-        appNames.put(appId, name);
-        return new AppHandle(appId, name, d, null);
+        claimName(name);
+        try {
+            int appId = nextAppId();
+            AppDispatch d = newDispatch(appId, name, rule, guaranteed, burstable);
+            int maxCore = java.util.Arrays.stream(pool).max().orElse(0);
+            CoreSlot[] slots = CoreSlot.mapped(slotsFile(appId), maxCore + 1, true);
+            for (CoreSlot slot : slots) slot.wakeAcrossProcesses(); // the parked remote core-actor sleeps on a futex
+            for (int core : pool) d.attach(core, aeron.addExclusivePublication(streams.channel(), Streams.rxStreamId(appId, core)), slots[core]);
+            appNames.put(appId, name);
+            return new AppHandle(appId, name, d, null);
+        } catch (RuntimeException e) {
+            names.remove(name);
+            throw e;
+        }
+    }
+
+    /** A prepared remote app that will never be activated (its activation failed): its name is free again. */
+    void abandonRemote(AppHandle h) {
+        for (int core : pool) {
+            var pub = h.dispatch().rxByCore(core);
+            if (pub != null) pub.close();
+        }
+        names.remove(h.name());
     }
 
     java.nio.file.Path slotsFile(int appId) { return java.nio.file.Path.of(aeron.context().aeronDirectoryName(), "calisto-app-" + appId + ".slots"); }
@@ -219,7 +271,7 @@ public final class Dataplane implements AutoCloseable {
         return true;
     }
 
-    synchronized void activateRemote(AppHandle h) {
+    void activateRemote(AppHandle h) {
         await(kernel.submit(new IoCommand.AddApp(h.dispatch(), new CompletableFuture<>())).done(), "register app " + h.name());
         apps.add(h);
     }
@@ -268,13 +320,11 @@ public final class Dataplane implements AutoCloseable {
         return out;
     }
 
-    /** The management actor (created on first use). */
-    public synchronized ActorRef<Management.Command> management() {
-        if (management == null) {
-            management = controlSystem.systemActorOf(Management.create(this), "management", org.apache.pekko.actor.typed.Props.empty());
-        }
-        return management;
-    }
+    /**
+     * The management actor: supervised (restarted on failure, so this ref stays valid) and running on
+     * {@code calisto.management-dispatcher}, so its waits never block Pekko's default dispatcher.
+     */
+    public ActorRef<Management.Command> management() { return management; }
 
     private AppHandle app(String name) {
         for (AppHandle h : apps) if (h.name().equals(name)) return h;
@@ -293,16 +343,22 @@ public final class Dataplane implements AutoCloseable {
 
     /**
      * Stops reading the port, waits until every core-actor consumed everything published to it and the last replies
-     * went out: afterwards every received packet is either delivered or counted as dropped.
+     * went out: afterwards every received packet is either delivered or counted as dropped. Last, the event-pump
+     * thread makes one more full pass (events to the control plane, counters to the counters file) and this call
+     * waits for it; it holds no lock meanwhile, so the pump may register or unregister apps in other JVMs.
      */
-    public synchronized void drainAndStop(Duration timeout) {
+    public void drainAndStop(Duration timeout) {
         await(kernel.submit(new IoCommand.SetRx(false, new CompletableFuture<>())).done(), "stop rx");
         long[][] target = new long[Streams.MAX_APPS][];
+        List<AppHandle> draining = new ArrayList<>();
         onIoThread(k -> {
-            for (AppHandle a : apps) target[a.appId()] = a.dispatch().published.clone();
+            for (AppHandle a : apps) {
+                draining.add(a);
+                target[a.appId()] = a.dispatch().published.clone();
+            }
         }, "snapshot positions");
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (AppHandle a : apps) {
+        for (AppHandle a : draining) {
             for (int core : pool) {
                 CoreSlot slot = a.dispatch().slots[core];
                 while (slot.completed() < target[a.appId()][core] && System.nanoTime() < deadline) sleep(1);
@@ -317,7 +373,7 @@ public final class Dataplane implements AutoCloseable {
             last = replies;
             sleep(50);
         }
-        events.pump();
+        await(events.flush(), "flush the event pump");
     }
 
     public IoKernel kernel() { return kernel; }

@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * requests (through {@link RemoteManagement}) and the forwarding of each subscribed app's core events.
  * Polled by the event-pump thread every millisecond; that thread also hands it every core event, so an app's
  * events go out in the order the control plane publishes them, with no queue or lock between.
+ *
+ * <p>Owned by the event-pump thread: every method runs there, and {@link #close()} runs on the thread that joined
+ * it. Nothing here is locked or read from elsewhere; the Dataplane calls it makes (prepare, activate, unregister)
+ * take no lock either, so the pump never waits on a thread that waits for the pump.
  */
 final class RemoteRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteRegistry.class);
@@ -31,8 +35,6 @@ final class RemoteRegistry implements AutoCloseable {
     private final ControlCodec codec = new ControlCodec();
     private final RemoteManagement management;
     private final List<AppHandle> pending = new ArrayList<>();
-    /** Names being registered; read without the registry's lock so Dataplane.register cannot deadlock with poll. */
-    private final java.util.Set<String> pendingNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Requests of apps whose core-actors are not all subscribed yet: answered once the app is active. */
     private final List<ControlMessage.Request> deferred = new ArrayList<>();
     private final Map<Integer, Long> lastSeen = new HashMap<>();
@@ -57,17 +59,21 @@ final class RemoteRegistry implements AutoCloseable {
         this.responses = dp.aeron().addPublication(dp.streams().channel(), Streams.CONTROL_RESPONSES);
     }
 
-    boolean pending(String name) { return pendingNames.contains(name); }
-
-    synchronized void poll(long now) {
+    void poll(long now) {
         this.now = now;
         requests.poll(assembler, 16);
         for (var it = pending.iterator(); it.hasNext(); ) {
             AppHandle h = it.next();
             if (Dataplane.connected(h, dp.pool())) {
                 it.remove();
-                dp.activateRemote(h);
-                pendingNames.remove(h.name());
+                try {
+                    dp.activateRemote(h);
+                } catch (RuntimeException e) {
+                    LOG.error("app {} in another JVM could not be activated; its registration is dropped", h.name(), e);
+                    dp.abandonRemote(h);
+                    dropDeferred(h.appId(), "the registration of " + h.name() + " failed: " + e.getMessage());
+                    continue;
+                }
                 active.put(h.appId(), h);
                 lastSeen.put(h.appId(), now);
             }
@@ -81,16 +87,21 @@ final class RemoteRegistry implements AutoCloseable {
         }
         for (var e : new ArrayList<>(active.entrySet())) {
             if (now - lastSeen.get(e.getKey()) > timeoutNanos) {
-                long gone = dp.unregister(e.getValue().name(), Duration.ZERO);
-                LOG.warn("app {} in another JVM sent no heartbeat for {} ms: cores reclaimed, {} packets counted as app-gone",
-                    e.getValue().name(), timeoutNanos / 1_000_000, gone);
+                try {
+                    long gone = dp.unregister(e.getValue().name(), Duration.ZERO);
+                    LOG.warn("app {} in another JVM sent no heartbeat for {} ms: cores reclaimed, {} packets counted as app-gone",
+                        e.getValue().name(), timeoutNanos / 1_000_000, gone);
+                } catch (IllegalArgumentException x) {
+                    // unregistered meanwhile through the management actor, or that unregistration is still under way
+                    LOG.info("app {} in another JVM timed out: {}", e.getValue().name(), x.getMessage());
+                }
                 forget(e.getKey());
             }
         }
     }
 
     /** Called by the event pump, in publication order, for every core event of app {@code appId}. */
-    synchronized void forward(int appId, CoreEvent e) {
+    void forward(int appId, CoreEvent e) {
         ControlMessage.RemoteCoreEvent m = management.event(appId, e);
         if (m != null && !send(m)) LOG.warn("core event {} of app {} could not be sent: the control response stream is full", e, e.app());
     }
@@ -101,17 +112,23 @@ final class RemoteRegistry implements AutoCloseable {
                 try {
                     AppHandle h = dp.prepareRemote(r.name(), MatchRule.parse(r.match()), r.guaranteed(), r.burstable());
                     pending.add(h);
-                    pendingNames.add(h.name());
                     send(new ControlMessage.Registered(r.name(), h.appId(), dp.slotsFile(h.appId()).toString(), dp.pool()));
                 } catch (IllegalArgumentException e) {
                     send(new ControlMessage.RegistrationRejected(r.name(), e.getMessage()));
+                } catch (RuntimeException e) {
+                    LOG.error("registration of app {} from another JVM failed", r.name(), e);
+                    send(new ControlMessage.RegistrationRejected(r.name(), Management.oneLine(e)));
                 }
             }
             case ControlMessage.Heartbeat hb -> lastSeen.computeIfPresent(hb.appId(), (k, v) -> now);
             case ControlMessage.Unregister u -> {
                 AppHandle h = active.get(u.appId());
                 if (h != null) {
-                    dp.unregister(h.name(), Duration.ofMillis(500));
+                    try {
+                        dp.unregister(h.name(), Duration.ofMillis(500));
+                    } catch (IllegalArgumentException x) {
+                        LOG.info("app {} in another JVM unregistered: {}", h.name(), x.getMessage());
+                    }
                     forget(u.appId());
                 }
             }
@@ -131,6 +148,17 @@ final class RemoteRegistry implements AutoCloseable {
         if (!send(reply)) {
             // too large or the stream is full: the caller must still get an answer, not silence
             send(RemoteManagement.rejected(r, "the answer to " + r.getClass().getSimpleName() + " could not be sent on the control stream"));
+        }
+    }
+
+    /** Answers the deferred requests of an app that will never be active with a Rejected. */
+    private void dropDeferred(int appId, String reason) {
+        for (var it = deferred.iterator(); it.hasNext(); ) {
+            ControlMessage.Request r = it.next();
+            if (r.appId() == appId) {
+                it.remove();
+                send(RemoteManagement.rejected(r, reason));
+            }
         }
     }
 
@@ -160,7 +188,7 @@ final class RemoteRegistry implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         requests.close();
         responses.close();
     }

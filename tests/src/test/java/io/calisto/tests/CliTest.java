@@ -36,6 +36,9 @@ class CliTest {
             {"run", "--rate", "abc"},
             {"run", "--pcap", "/nonexistent/in.pcap"},
             {"run", "--bogus"},
+            {"run", "--flow-idle-timeout", "0"},
+            {"run", "--flow-idle-timeout", "-1s"},
+            {"run", "--flow-idle-timeout", "soon"},
         }) {
             Result r = cli(args);
             assertEquals(2, r.code(), String.join(" ", args) + " -> " + r.err());
@@ -44,6 +47,16 @@ class CliTest {
         }
         assertEquals("calisto: --policy must be one of modulo, affinity, affinity-rebind, affinity-published; was 'random'", cli("run", "--policy", "random").err().strip());
         assertEquals("calisto: capture not found: /nonexistent/in.pcap", cli("run", "--pcap", "/nonexistent/in.pcap").err().strip());
+        assertEquals("calisto: --flow-idle-timeout must be positive, was '0'", cli("run", "--flow-idle-timeout", "0").err().strip());
+    }
+
+    @Test
+    void aZeroFlowIdleTimeoutInAConfigFileIsOneLineNamingTheKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path conf = dir.resolve("aging.conf");
+        java.nio.file.Files.writeString(conf, "calisto.dispatch.flow-idle-timeout = 0\n");
+        Result r = cli("run", "--duration", "1s", "--config", conf.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("calisto: calisto.dispatch.flow-idle-timeout must be positive (or off: never expire), was '0'", r.err().strip());
     }
 
     @Test

@@ -25,6 +25,17 @@ class CliTest {
         assertTrue(r.out().contains("== summary (port synthetic) =="), r.out());
         assertTrue(r.out().contains("unaccounted  0"), r.out());
         assertTrue(r.out().contains("app echo      delivered"), r.out());
+        assertTrue(r.out().matches("(?s).*table-full-fallbacks 0  expired 0  rebinds .*"), r.out());
+    }
+
+    @Test
+    void aShortFlowIdleTimeoutShowsExpiredEntriesBesideTheFallbacks() {
+        // 300 flows at ~20k packets/s: a flow's packets are ~15 ms apart, so at 5 ms many of its gaps are longer
+        Result r = cli("run", "--duration", "2s", "--rate", "20000", "--flows", "300", "--policy", "affinity", "--flow-idle-timeout", "5ms");
+        assertEquals(0, r.code(), r.err());
+        var m = java.util.regex.Pattern.compile("table-full-fallbacks 0  expired (\\d+)  rebinds").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        assertTrue(Long.parseLong(m.group(1)) > 100, r.out());
     }
 
     @Test

@@ -6,7 +6,10 @@ package io.calisto.io.dispatch;
  * new flow is dispatched by modulo and counted. What happens when a flow's bound core is no longer the app's depends
  * on the {@link Mode}. With an idle timeout, entries of flows not seen for that long expire (see {@link FlowTable}):
  * {@link #tick} sweeps a bounded number of slots per IO loop iteration, and a flow whose entry expired is a new flow
- * again. A flow that keeps sending keeps its entry, whatever number of other flows comes and goes.
+ * again. A flow that keeps sending keeps its entry, whatever number of other flows comes and goes. A flow that
+ * arrived while the table was full rides modulo until room appears; so that getting an entry then does not move it,
+ * a new flow takes its modulo core instead of the next round-robin one while the last fallback is at most one idle
+ * timeout old (an older fallback flow has been idle that long, like an expired one, and may move).
  */
 public final class AffinityTablePolicy implements DispatchPolicy {
     /** What to do with a packet whose flow is bound to a core the app does not hold (any more). */
@@ -37,6 +40,10 @@ public final class AffinityTablePolicy implements DispatchPolicy {
     private int nextIndex;
     private long rebinds;
     private long fullFallbacks;
+    private final long idleTimeoutNanos;
+    /** A fallback happened (only tracked when entries expire) at {@link #lastFallbackNanos}. */
+    private boolean fellBack;
+    private long lastFallbackNanos;
 
     /** Slots of the flow table {@link #tick} examines per call (one call per IO loop iteration). */
     public static final int SWEEP_SLOTS = 64;
@@ -52,6 +59,7 @@ public final class AffinityTablePolicy implements DispatchPolicy {
         this.cores = cores;
         this.table = new FlowTable(tableCapacity, flowIdleTimeoutNanos);
         this.mode = mode;
+        this.idleTimeoutNanos = flowIdleTimeoutNanos;
     }
 
     /** Lets paper mode ask the scheduler for a flow's bound core; without one, paper mode re-binds. */
@@ -76,9 +84,12 @@ public final class AffinityTablePolicy implements DispatchPolicy {
         }
         if (table.isFull()) {
             fullFallbacks++;
+            fellBack = idleTimeoutNanos != FlowTable.NEVER;
+            lastFallbackNanos = nowNanos;
             return cores.get(Integer.remainderUnsigned(rssHash, n));
         }
-        int core = nextCore(n);
+        // this may be a flow that fell back while the table was full: keep it on the core modulo gave it
+        int core = fellBack && nowNanos - lastFallbackNanos <= idleTimeoutNanos ? cores.get(Integer.remainderUnsigned(rssHash, n)) : nextCore(n);
         table.put(rssHash, core, nowNanos);
         return core;
     }
@@ -114,7 +125,10 @@ public final class AffinityTablePolicy implements DispatchPolicy {
     public int tableSlots() { return table.slots(); }
 
     /** Forgets every flow (a cold table, as at start-up). Control path only. */
-    public void clear() { table.clear(); }
+    public void clear() {
+        table.clear();
+        fellBack = false;
+    }
 
     /** The core this flow is bound to, or {@link FlowTable#MISSING}; for tests and the flows command. */
     public int boundCore(int rssHash) { return table.get(rssHash); }

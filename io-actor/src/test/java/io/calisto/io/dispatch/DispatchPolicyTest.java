@@ -194,6 +194,10 @@ class DispatchPolicyTest {
         int[] core = new int[established];
         for (int f = 0; f < established; f++) core[f] = p.coreFor(hashes[f], at(0));
         assertArrayEquals(new int[] {0, 1, 2, 0}, core);
+        // and one flow that starts once the flood has filled the table and keeps sending: it rides modulo (6 % 3 = 0),
+        // then gets an entry when the flood expires, on that same core (round-robin would say core 1 there)
+        int late = 6, lateCore = 0;
+        for (int h : hashes) assertTrue(h != late);
 
         var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
@@ -205,6 +209,10 @@ class DispatchPolicyTest {
                 if (got != core[f]) fail("established flow " + f + " moved from core " + core[f] + " to " + got + " at step " + step);
             }
             for (int i = 0; i < sweepsPerStep; i++) p.tick(now);
+            if (step > 0) {
+                int got = p.coreFor(late, now);
+                if (got != lateCore) fail("the late flow moved from core " + lateCore + " to " + got + " at step " + step);
+            }
             if (step % stepsPerRound == 0 && step < rounds * stepsPerRound) {
                 for (int i = 0; i < capacity; i++) {
                     int got = p.coreFor(hashes[next++], now);
@@ -215,13 +223,34 @@ class DispatchPolicyTest {
         }
         long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
         assertEquals(established + rounds * capacity, next);
-        // each round: the table holds the established flows, so of 1000 new flows 996 get an entry and 4 fall back;
-        // a round later all 996 are idle for 125 ticks and expire. The established flows never do.
-        assertEquals((long) rounds * established, p.tableFullFallbacks());
-        assertEquals((long) rounds * (capacity - established), p.expired());
-        assertEquals(established, p.tableSize());
+        // round 0: the table holds the 4 established flows, so of 1000 new flows 996 get an entry and 4 fall back;
+        // the late flow falls back at steps 1..4. From step 5 on it has an entry too: each later round 995 flood flows
+        // get an entry and 5 fall back. A round after its flood, every flood entry is 125 ticks idle and expires.
+        // The established flows and the late one never do.
+        assertEquals(established + 4 + (rounds - 1) * (established + 1), p.tableFullFallbacks());
+        assertEquals((capacity - established) + (rounds - 1) * (capacity - established - 1), p.expired());
+        assertEquals(established + 1, p.tableSize());
+        assertEquals(lateCore, p.boundCore(late));
         assertEquals(0, p.rebinds());
         assertEquals(slots, p.tableSlots(), "the table is preallocated and never grows");
         assertTrue(allocated < 1024, allocated + " bytes allocated for " + (rounds * capacity) + " flood packets and their sweeps");
+    }
+
+    @Test
+    void aFlowThatFellBackWhileTheTableWasFullKeepsItsCoreWhenItGetsAnEntry() {
+        ActiveCores c = cores(4);
+        AffinityTablePolicy p = new AffinityTablePolicy(c, 2, AffinityTablePolicy.Mode.PAPER, at(TIMEOUT_TICKS));
+        assertEquals(0, p.coreFor(100, at(0)));
+        assertEquals(1, p.coreFor(200, at(0)));
+        assertEquals(3, p.coreFor(7, at(0)), "full: modulo, 7 % 4");
+        assertEquals(3, p.coreFor(7, at(60)), "flow 7 keeps sending, on modulo");
+        p.tick(at(TIMEOUT_TICKS + 1)); // flows 100 and 200 expire: room for flow 7
+        assertEquals(2, p.expired());
+        assertEquals(3, p.coreFor(7, at(TIMEOUT_TICKS + 2)), "gets an entry on its modulo core, not round-robin core 2");
+        assertEquals(1, p.tableSize());
+        assertEquals(3, p.boundCore(7));
+        assertEquals(2, p.tableFullFallbacks());
+        // the last fallback (at 60) is older than the timeout: new flows are round-robin again
+        assertEquals(2, p.coreFor(5, at(60 + TIMEOUT_TICKS + 1)), "5 % 4 = 1 would be modulo; round-robin gives 2");
     }
 }

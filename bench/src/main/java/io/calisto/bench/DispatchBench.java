@@ -48,9 +48,12 @@ public class DispatchBench {
         for (int i = 0; i < cores; i++) active.add(i);
         hashes = new SplittableRandom(42).ints(flows).toArray();
         modulo = new ModuloPolicy(active);
-        affinity = new AffinityTablePolicy(active, flows);
+        // the production table: entries age out after calisto.dispatch.flow-idle-timeout's default, so every hit
+        // refreshes its entry's timestamp
+        long idleTimeout = TimeUnit.SECONDS.toNanos(30);
+        affinity = new AffinityTablePolicy(active, flows, AffinityTablePolicy.Mode.PAPER, idleTimeout);
         for (int h : hashes) affinity.coreFor(h, 0);
-        fresh = new AffinityTablePolicy(active, flows);
+        fresh = new AffinityTablePolicy(active, flows, AffinityTablePolicy.Mode.PAPER, idleTimeout);
     }
 
 

@@ -58,7 +58,7 @@ public class IoKernelBench {
         SyntheticConfig cfg = SyntheticConfig.withOverrides(Map.of("flows", 700_000, "rate", 0));
         int cores = 2;
         kernel = new IoKernel(new SyntheticPort(cfg), new Toeplitz(Toeplitz.MICROSOFT_KEY), 32, 2048, new int[] {0, 1}, 5_000);
-        AppDispatch app = new AppDispatch(0, "bench", MatchRule.parse("dst-port=7"), policy, 700_000,
+        AppDispatch app = new AppDispatch(0, "bench", MatchRule.parse("dst-port=7"), policy, 700_000, TimeUnit.SECONDS.toNanos(30),
             aeron.addSubscription(streams.channel(), Streams.txStreamId(0)), 0);
         app.guaranteed = cores;
         app.burstable = cores;

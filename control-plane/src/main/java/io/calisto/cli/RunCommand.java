@@ -32,6 +32,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--policy", description = "Dispatch policy: modulo | affinity | affinity-rebind | affinity-published (default: calisto.dispatch.policy = affinity).")
     String policy;
 
+    @Option(names = "--flow-idle-timeout", description = "Flow-table entries of flows idle this long expire, e.g. 30s, or off to never expire (default: calisto.dispatch.flow-idle-timeout = 30s).")
+    String flowIdleTimeout;
+
     @Option(names = "--flows", description = "Synthetic flows (default: calisto.synthetic.flows = 1000).")
     Integer flows;
 
@@ -68,12 +71,15 @@ public final class RunCommand implements Callable<Integer> {
         if (policy != null && !io.calisto.io.dispatch.DispatchPolicy.NAMES.contains(policy)) {
             throw new UserError("--policy must be one of " + String.join(", ", io.calisto.io.dispatch.DispatchPolicy.NAMES) + "; was '" + policy + "'");
         }
+        // checked like --duration (a one-line error naming the option); Dataplane checks the key's range
+        if (flowIdleTimeout != null && !flowIdleTimeout.strip().equalsIgnoreCase("off")) Settings.duration("--flow-idle-timeout", flowIdleTimeout);
         if (flows != null && flows < 1) throw new UserError("--flows must be >= 1, was " + flows);
         if (rate != null && rate < 0) throw new UserError("--rate must be >= 0, was " + rate);
         if (cores != null && cores < 1) throw new UserError("--cores must be >= 1, was " + cores);
         if (events != null && !events.equals("jsonl")) throw new UserError("--events must be jsonl, was '" + events + "'");
         Config config = new Settings().file(configFile)
             .set("calisto.dispatch.policy", policy)
+            .set("calisto.dispatch.flow-idle-timeout", flowIdleTimeout == null ? null : flowIdleTimeout.strip())
             .set("calisto.synthetic.flows", flows)
             .set("calisto.synthetic.rate", rate)
             .set("calisto.cores.guaranteed", cores)

@@ -14,6 +14,7 @@ import io.calisto.aeron.Streams;
 import io.calisto.core.AppRuntime;
 import io.calisto.core.AppSpec;
 import io.calisto.io.dispatch.DispatchPolicy;
+import io.calisto.io.dispatch.FlowTable;
 import io.calisto.io.kernel.AppDispatch;
 import io.calisto.io.sched.SchedulerListener;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -66,9 +67,12 @@ public final class Dataplane implements AutoCloseable {
     private final ActorRef<Management.Command> management;
     private final EventPump events;
     private final RemoteRegistry remote;
+    /** {@code calisto.dispatch.flow-idle-timeout}, checked at start: every app's flow table (and every policy swap's) ages with it. */
+    private final long flowIdleTimeoutNanos;
 
     private Dataplane(Config config, PacketPort port) {
         this.config = config;
+        this.flowIdleTimeoutNanos = flowIdleTimeoutNanos(config);
         this.pool = config.getIntList("calisto.cores.pool").stream().mapToInt(Integer::intValue).toArray();
         if (pool.length == 0) throw new IllegalArgumentException("calisto.cores.pool is empty: the dataplane has no core to give");
         Config aeronConf = config.getConfig("calisto.aeron");
@@ -96,6 +100,29 @@ public final class Dataplane implements AutoCloseable {
         this.remote = new RemoteRegistry(this, config.getDuration("calisto.remote.timeout"));
         this.events = new EventPump(kernel, this::appName, controlSystem, new CounterPublisher(aeron, kernel), remote);
         this.management = controlSystem.systemActorOf(Management.create(this), "management", Management.PROPS);
+    }
+
+    /**
+     * {@code calisto.dispatch.flow-idle-timeout} in nanoseconds: a positive duration of at most about 13 days, or
+     * {@code off} ({@link FlowTable#NEVER}: entries never expire). Anything else is an {@link IllegalArgumentException}
+     * naming the key.
+     */
+    public static long flowIdleTimeoutNanos(Config config) {
+        String key = "calisto.dispatch.flow-idle-timeout";
+        Object raw = config.getValue(key).unwrapped();
+        if (raw instanceof String s && s.strip().equalsIgnoreCase("off")) return FlowTable.NEVER;
+        Duration d;
+        try {
+            d = config.getDuration(key);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new IllegalArgumentException(key + " must be a duration (e.g. 30s) or off, was '" + raw + "'");
+        }
+        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(key + " must be positive (or off: never expire), was '" + raw + "'");
+        if (d.compareTo(Duration.ofNanos(FlowTable.MAX_IDLE_TIMEOUT_NANOS)) > 0) {
+            throw new IllegalArgumentException(key + " must be at most " + Duration.ofNanos(FlowTable.MAX_IDLE_TIMEOUT_NANOS).toHours()
+                + "h (or off: never expire), was '" + raw + "'");
+        }
+        return d.toNanos();
     }
 
     /** Starts everything but the applications. */
@@ -170,7 +197,8 @@ public final class Dataplane implements AutoCloseable {
         Config dispatch = config.getConfig("calisto.dispatch");
         Subscription tx = aeron.addSubscription(streams.channel(), Streams.txStreamId(appId));
         boolean track = config.getBoolean("calisto.io.track-migrations");
-        AppDispatch d = new AppDispatch(appId, name, rule, dispatch.getString("policy"), dispatch.getInt("flow-table-capacity"), tx,
+        AppDispatch d = new AppDispatch(appId, name, rule, dispatch.getString("policy"), dispatch.getInt("flow-table-capacity"),
+            flowIdleTimeoutNanos, tx,
             track ? dispatch.getInt("migration-table-capacity") : 0, dispatch.getInt("order-buckets"));
         d.guaranteed = guaranteed;
         d.burstable = burstable;
@@ -279,7 +307,8 @@ public final class Dataplane implements AutoCloseable {
     /** Swaps {@code name}'s dispatch policy between two IO bursts; the new table is built off the IO thread. */
     public void setPolicy(String name, String policy) {
         AppDispatch d = app(name).dispatch();
-        DispatchPolicy next = DispatchPolicy.create(policy, d.cores(), config.getInt("calisto.dispatch.flow-table-capacity"));
+        DispatchPolicy next = DispatchPolicy.create(policy, d.cores(), config.getInt("calisto.dispatch.flow-table-capacity"),
+            flowIdleTimeoutNanos);
         onIoThread(k -> {
             d.policy(next);
             k.wireAcquirer(d);

@@ -28,9 +28,9 @@ public record RunSummary(long received, long delivered, long dropped, long repli
         out.printf("received     %d%n", s.received());
         for (AppHandle a : dp.apps()) {
             long sum = a.deliveredTotal();
-            out.printf("app %-8s  delivered %d  policy %s  flows %d  migrated-flows %d  table-full-fallbacks %d  rebinds %d%n",
+            out.printf("app %-8s  delivered %d  policy %s  flows %d  migrated-flows %d  table-full-fallbacks %d  expired %d  rebinds %d%n",
                 a.name(), sum, a.dispatch().policy().name(), a.dispatch().flowsSeen(), a.dispatch().migratedFlows(),
-                a.dispatch().policy().tableFullFallbacks(), a.dispatch().policy().rebinds());
+                a.dispatch().policy().tableFullFallbacks(), a.dispatch().policy().expired(), a.dispatch().policy().rebinds());
             if (!a.remote() && (a.runtime().replyFailures() > 0 || a.runtime().handlerErrors() > 0 || a.runtime().failedCoreActors() > 0)) {
                 out.printf("  reply-failed %d (TX stream full: reply lost)  handler-errors %d (handler threw)  core-actors-died %d%n",
                     a.runtime().replyFailures(), a.runtime().handlerErrors(), a.runtime().failedCoreActors());

@@ -25,6 +25,17 @@ class CliTest {
         assertTrue(r.out().contains("== summary (port synthetic) =="), r.out());
         assertTrue(r.out().contains("unaccounted  0"), r.out());
         assertTrue(r.out().contains("app echo      delivered"), r.out());
+        assertTrue(r.out().matches("(?s).*table-full-fallbacks 0  expired 0  rebinds .*"), r.out());
+    }
+
+    @Test
+    void aShortFlowIdleTimeoutShowsExpiredEntriesBesideTheFallbacks() {
+        // 300 flows at ~20k packets/s: a flow's packets are ~15 ms apart, so at 5 ms many of its gaps are longer
+        Result r = cli("run", "--duration", "2s", "--rate", "20000", "--flows", "300", "--policy", "affinity", "--flow-idle-timeout", "5ms");
+        assertEquals(0, r.code(), r.err());
+        var m = java.util.regex.Pattern.compile("table-full-fallbacks 0  expired (\\d+)  rebinds").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        assertTrue(Long.parseLong(m.group(1)) > 100, r.out());
     }
 
     @Test
@@ -36,6 +47,9 @@ class CliTest {
             {"run", "--rate", "abc"},
             {"run", "--pcap", "/nonexistent/in.pcap"},
             {"run", "--bogus"},
+            {"run", "--flow-idle-timeout", "0"},
+            {"run", "--flow-idle-timeout", "-1s"},
+            {"run", "--flow-idle-timeout", "soon"},
         }) {
             Result r = cli(args);
             assertEquals(2, r.code(), String.join(" ", args) + " -> " + r.err());
@@ -44,6 +58,16 @@ class CliTest {
         }
         assertEquals("calisto: --policy must be one of modulo, affinity, affinity-rebind, affinity-published; was 'random'", cli("run", "--policy", "random").err().strip());
         assertEquals("calisto: capture not found: /nonexistent/in.pcap", cli("run", "--pcap", "/nonexistent/in.pcap").err().strip());
+        assertEquals("calisto: --flow-idle-timeout must be positive, was '0'", cli("run", "--flow-idle-timeout", "0").err().strip());
+    }
+
+    @Test
+    void aZeroFlowIdleTimeoutInAConfigFileIsOneLineNamingTheKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path conf = dir.resolve("aging.conf");
+        java.nio.file.Files.writeString(conf, "calisto.dispatch.flow-idle-timeout = 0\n");
+        Result r = cli("run", "--duration", "1s", "--config", conf.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("calisto: calisto.dispatch.flow-idle-timeout must be positive (or off: never expire), was '0'", r.err().strip());
     }
 
     @Test

@@ -4,7 +4,12 @@ package io.calisto.io.dispatch;
  * Calisto: a per-application {@link FlowTable} RSS hash → core. A new flow is bound to the next core round-robin;
  * later packets of the flow go to that core for as long as the app holds it. A full table never fails a packet: the
  * new flow is dispatched by modulo and counted. What happens when a flow's bound core is no longer the app's depends
- * on the {@link Mode}.
+ * on the {@link Mode}. With an idle timeout, entries of flows not seen for that long expire (see {@link FlowTable}):
+ * {@link #tick} sweeps a bounded number of slots per IO loop iteration, and a flow whose entry expired is a new flow
+ * again. A flow that keeps sending keeps its entry, whatever number of other flows comes and goes. A flow that
+ * arrived while the table was full rides modulo until room appears; so that getting an entry then does not move it,
+ * a new flow takes its modulo core instead of the next round-robin one while the last fallback is at most one idle
+ * timeout old (an older fallback flow has been idle that long, like an expired one, and may move).
  */
 public final class AffinityTablePolicy implements DispatchPolicy {
     /** What to do with a packet whose flow is bound to a core the app does not hold (any more). */
@@ -35,13 +40,26 @@ public final class AffinityTablePolicy implements DispatchPolicy {
     private int nextIndex;
     private long rebinds;
     private long fullFallbacks;
+    private final long idleTimeoutNanos;
+    /** A fallback happened (only tracked when entries expire) at {@link #lastFallbackNanos}. */
+    private boolean fellBack;
+    private long lastFallbackNanos;
 
+    /** Slots of the flow table {@link #tick} examines per call (one call per IO loop iteration). */
+    public static final int SWEEP_SLOTS = 64;
+
+    /** Paper mode, entries never expire. */
     public AffinityTablePolicy(ActiveCores cores, int tableCapacity) { this(cores, tableCapacity, Mode.PAPER); }
 
-    public AffinityTablePolicy(ActiveCores cores, int tableCapacity, Mode mode) {
+    /** Entries never expire. */
+    public AffinityTablePolicy(ActiveCores cores, int tableCapacity, Mode mode) { this(cores, tableCapacity, mode, FlowTable.NEVER); }
+
+    /** Entries expire after {@code flowIdleTimeoutNanos} without a packet ({@link FlowTable#NEVER}: never). */
+    public AffinityTablePolicy(ActiveCores cores, int tableCapacity, Mode mode, long flowIdleTimeoutNanos) {
         this.cores = cores;
-        this.table = new FlowTable(tableCapacity);
+        this.table = new FlowTable(tableCapacity, flowIdleTimeoutNanos);
         this.mode = mode;
+        this.idleTimeoutNanos = flowIdleTimeoutNanos;
     }
 
     /** Lets paper mode ask the scheduler for a flow's bound core; without one, paper mode re-binds. */
@@ -51,7 +69,7 @@ public final class AffinityTablePolicy implements DispatchPolicy {
     public int coreFor(int rssHash, long nowNanos) {
         int n = cores.count();
         if (n == 0) return NO_CORE;
-        int bound = table.get(rssHash);
+        int bound = table.touch(rssHash, nowNanos);
         if (bound != FlowTable.MISSING) {
             if (cores.contains(bound)) return bound;
             if (mode == Mode.PUBLISHED) return cores.get(Integer.remainderUnsigned(rssHash, n));
@@ -60,18 +78,25 @@ public final class AffinityTablePolicy implements DispatchPolicy {
                 return bound;
             }
             int core = nextCore(n);
-            table.put(rssHash, core);
+            table.put(rssHash, core, nowNanos);
             rebinds++;
             return core;
         }
         if (table.isFull()) {
             fullFallbacks++;
+            fellBack = idleTimeoutNanos != FlowTable.NEVER;
+            lastFallbackNanos = nowNanos;
             return cores.get(Integer.remainderUnsigned(rssHash, n));
         }
-        int core = nextCore(n);
-        table.put(rssHash, core);
+        // this may be a flow that fell back while the table was full: keep it on the core modulo gave it
+        int core = fellBack && nowNanos - lastFallbackNanos <= idleTimeoutNanos ? cores.get(Integer.remainderUnsigned(rssHash, n)) : nextCore(n);
+        table.put(rssHash, core, nowNanos);
         return core;
     }
+
+    /** Sweeps {@link #SWEEP_SLOTS} slots of the flow table for expired entries. */
+    @Override
+    public void tick(long nowNanos) { table.sweep(nowNanos, SWEEP_SLOTS); }
 
     private int nextCore(int n) {
         if (nextIndex >= n) nextIndex = 0;
@@ -93,8 +118,17 @@ public final class AffinityTablePolicy implements DispatchPolicy {
     @Override
     public int tableSize() { return table.size(); }
 
+    @Override
+    public long expired() { return table.expired(); }
+
+    /** The flow table's slot count: fixed at construction, whatever the traffic (for tests). */
+    public int tableSlots() { return table.slots(); }
+
     /** Forgets every flow (a cold table, as at start-up). Control path only. */
-    public void clear() { table.clear(); }
+    public void clear() {
+        table.clear();
+        fellBack = false;
+    }
 
     /** The core this flow is bound to, or {@link FlowTable#MISSING}; for tests and the flows command. */
     public int boundCore(int rssHash) { return table.get(rssHash); }

@@ -29,14 +29,25 @@ public interface DispatchPolicy {
     /** Entries in the flow table (0 for table-less policies). */
     default int tableSize() { return 0; }
 
+    /** Flow-table entries removed because their flow was idle longer than the flow idle timeout. */
     default long expired() { return 0; }
 
-    static DispatchPolicy create(String name, ActiveCores cores, int tableCapacity) {
+    /**
+     * Housekeeping the IO loop calls once per iteration, packets or not: table policies sweep a bounded number of
+     * flow-table slots for expired entries. O(1), no allocation.
+     */
+    default void tick(long nowNanos) {}
+
+    /**
+     * The policy called {@code name}; table policies get a flow table of {@code tableCapacity} entries that expire
+     * after {@code flowIdleTimeoutNanos} without a packet ({@link FlowTable#NEVER}: never).
+     */
+    static DispatchPolicy create(String name, ActiveCores cores, int tableCapacity, long flowIdleTimeoutNanos) {
         return switch (name) {
             case "modulo" -> new ModuloPolicy(cores);
-            case "affinity" -> new AffinityTablePolicy(cores, tableCapacity, AffinityTablePolicy.Mode.PAPER);
-            case "affinity-rebind" -> new AffinityTablePolicy(cores, tableCapacity, AffinityTablePolicy.Mode.REBIND);
-            case "affinity-published" -> new AffinityTablePolicy(cores, tableCapacity, AffinityTablePolicy.Mode.PUBLISHED);
+            case "affinity" -> new AffinityTablePolicy(cores, tableCapacity, AffinityTablePolicy.Mode.PAPER, flowIdleTimeoutNanos);
+            case "affinity-rebind" -> new AffinityTablePolicy(cores, tableCapacity, AffinityTablePolicy.Mode.REBIND, flowIdleTimeoutNanos);
+            case "affinity-published" -> new AffinityTablePolicy(cores, tableCapacity, AffinityTablePolicy.Mode.PUBLISHED, flowIdleTimeoutNanos);
             default -> throw new IllegalArgumentException("unknown dispatch policy '" + name + "' (" + String.join(", ", NAMES) + ")");
         };
     }

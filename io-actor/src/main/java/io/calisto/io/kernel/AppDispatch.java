@@ -55,18 +55,24 @@ public final class AppDispatch {
     public volatile int guaranteed;
     public volatile int burstable = Streams.MAX_CORES;
 
-    public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity,
+    /**
+     * {@code tableCapacity} and {@code flowIdleTimeoutNanos} size and age the dispatch policy's flow table
+     * ({@link io.calisto.io.dispatch.FlowTable#NEVER}: entries never expire); {@code migrationCapacity} 0 turns
+     * migration tracking off.
+     */
+    public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity, long flowIdleTimeoutNanos,
                        Subscription tx, int migrationCapacity) {
-        this(appId, name, rule, policyName, tableCapacity, tx, migrationCapacity, 1 << 16);
+        this(appId, name, rule, policyName, tableCapacity, flowIdleTimeoutNanos, tx, migrationCapacity, 1 << 16);
     }
 
-    public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity,
+    /** As above, with {@code orderBuckets} buckets for {@link FlowOrder} (a power of two). */
+    public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity, long flowIdleTimeoutNanos,
                        Subscription tx, int migrationCapacity, int orderBuckets) {
         this.appId = appId;
         this.name = name;
         this.preemptReason = "for " + name;
         this.rule = rule;
-        this.policy = DispatchPolicy.create(policyName, cores, tableCapacity);
+        this.policy = DispatchPolicy.create(policyName, cores, tableCapacity, flowIdleTimeoutNanos);
         this.tx = tx;
         this.migrations = migrationCapacity > 0 ? new MigrationTracker(migrationCapacity) : null;
         this.order = new FlowOrder(orderBuckets);

@@ -93,7 +93,10 @@ public final class IoKernel implements Agent {
         int work = applyCommands();
         if (!rxStopped) work += receive();
         work += drainReplies();
-        if (scheduler.poll(System.nanoTime())) work++;
+        long now = System.nanoTime();
+        if (scheduler.poll(now)) work++;
+        // flow-table aging: a bounded sweep per loop, packets or not (no work counted: it must not stop idling)
+        for (int a = 0; a < appCount; a++) apps[a].policy.tick(now);
         return work;
     }
 

@@ -3,6 +3,8 @@ package io.calisto.io.dispatch;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -141,7 +143,7 @@ class DispatchPolicyTest {
 
     @Test
     void unknownPolicyNameIsRejected() {
-        var e = assertThrows(IllegalArgumentException.class, () -> DispatchPolicy.create("random", new ActiveCores(), 1));
+        var e = assertThrows(IllegalArgumentException.class, () -> DispatchPolicy.create("random", new ActiveCores(), 1, FlowTable.NEVER));
         assertEquals("unknown dispatch policy 'random' (modulo, affinity, affinity-rebind, affinity-published)", e.getMessage());
     }
 
@@ -152,5 +154,103 @@ class DispatchPolicyTest {
         assertArrayEquals(new int[] {0, 4, 2, 3}, c.toArray());
         c.add(7);
         assertArrayEquals(new int[] {0, 4, 2, 3, 7}, c.toArray());
+    }
+
+    // ---- flow aging, on a fake clock (coarse ticks of 2^20 ns passed by hand; the IO loop calls tick) ----
+
+    static final long TIMEOUT_TICKS = 100;
+
+    static long at(long ticks) { return ticks << FlowTable.TICK_SHIFT; }
+
+    @Test
+    void idleFlowsExpireAndAFullTableTakesNewFlowsAgain() {
+        ActiveCores c = cores(4);
+        DispatchPolicy p = DispatchPolicy.create("affinity", c, 8, at(TIMEOUT_TICKS));
+        for (int h = 1; h <= 8; h++) assertEquals((h - 1) % 4, p.coreFor(h, at(0)));
+        assertEquals(2, p.coreFor(10, at(0)), "full: modulo, 10 % 4");
+        assertEquals(1, p.tableFullFallbacks());
+        assertEquals(2, p.coreFor(3, at(60)), "flow 3 is seen again: its entry is fresh");
+        p.tick(at(TIMEOUT_TICKS)); // 16 slots, 64 examined per call: a full pass; nobody is idle *longer* than 100
+        assertEquals(8, p.tableSize());
+        assertEquals(0, p.expired());
+        p.tick(at(TIMEOUT_TICKS + 1));
+        assertEquals(7, p.expired(), "all but flow 3");
+        assertEquals(1, p.tableSize());
+        assertEquals(2, p.coreFor(3, at(TIMEOUT_TICKS + 1)));
+        assertEquals(0, p.coreFor(10, at(TIMEOUT_TICKS + 1)), "a new flow gets an entry again (round-robin, not modulo)");
+        assertEquals(1, p.tableFullFallbacks());
+        assertEquals(2, p.tableSize());
+        assertEquals(0, DispatchPolicy.create("modulo", c, 8, at(TIMEOUT_TICKS)).expired());
+    }
+
+    @Test
+    void aFloodOfTenTimesTheTableInOnePacketFlowsMovesNoEstablishedFlow() {
+        int capacity = 1000, rounds = 10, established = 4, stepTicks = 25, stepsPerRound = 5; // 125 ticks > timeout 100
+        AffinityTablePolicy p = new AffinityTablePolicy(cores(3), capacity, AffinityTablePolicy.Mode.PAPER, at(TIMEOUT_TICKS));
+        int slots = p.tableSlots();
+        int sweepsPerStep = (slots + capacity + AffinityTablePolicy.SWEEP_SLOTS - 1) / AffinityTablePolicy.SWEEP_SLOTS; // a full pass
+        SplittableRandom r = new SplittableRandom(5);
+        int[] hashes = r.ints().distinct().limit(established + (long) rounds * capacity).toArray();
+        int[] core = new int[established];
+        for (int f = 0; f < established; f++) core[f] = p.coreFor(hashes[f], at(0));
+        assertArrayEquals(new int[] {0, 1, 2, 0}, core);
+        // and one flow that starts once the flood has filled the table and keeps sending: it rides modulo (6 % 3 = 0),
+        // then gets an entry when the flood expires, on that same core (round-robin would say core 1 there)
+        int late = 6, lateCore = 0;
+        for (int h : hashes) assertTrue(h != late);
+
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+        int next = established, steps = rounds * stepsPerRound + stepsPerRound; // the last round's flood expires too
+        for (int step = 0; step < steps; step++) {
+            long now = at((long) step * stepTicks);
+            for (int f = 0; f < established; f++) {
+                int got = p.coreFor(hashes[f], now);
+                if (got != core[f]) fail("established flow " + f + " moved from core " + core[f] + " to " + got + " at step " + step);
+            }
+            for (int i = 0; i < sweepsPerStep; i++) p.tick(now);
+            if (step > 0) {
+                int got = p.coreFor(late, now);
+                if (got != lateCore) fail("the late flow moved from core " + lateCore + " to " + got + " at step " + step);
+            }
+            if (step % stepsPerRound == 0 && step < rounds * stepsPerRound) {
+                for (int i = 0; i < capacity; i++) {
+                    int got = p.coreFor(hashes[next++], now);
+                    if (got < 0 || got > 2) fail("core " + got);
+                    if (p.tableSize() > capacity) fail("table size " + p.tableSize() + " > capacity");
+                }
+            }
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+        assertEquals(established + rounds * capacity, next);
+        // round 0: the table holds the 4 established flows, so of 1000 new flows 996 get an entry and 4 fall back;
+        // the late flow falls back at steps 1..4. From step 5 on it has an entry too: each later round 995 flood flows
+        // get an entry and 5 fall back. A round after its flood, every flood entry is 125 ticks idle and expires.
+        // The established flows and the late one never do.
+        assertEquals(established + 4 + (rounds - 1) * (established + 1), p.tableFullFallbacks());
+        assertEquals((capacity - established) + (rounds - 1) * (capacity - established - 1), p.expired());
+        assertEquals(established + 1, p.tableSize());
+        assertEquals(lateCore, p.boundCore(late));
+        assertEquals(0, p.rebinds());
+        assertEquals(slots, p.tableSlots(), "the table is preallocated and never grows");
+        assertTrue(allocated < 1024, allocated + " bytes allocated for " + (rounds * capacity) + " flood packets and their sweeps");
+    }
+
+    @Test
+    void aFlowThatFellBackWhileTheTableWasFullKeepsItsCoreWhenItGetsAnEntry() {
+        ActiveCores c = cores(4);
+        AffinityTablePolicy p = new AffinityTablePolicy(c, 2, AffinityTablePolicy.Mode.PAPER, at(TIMEOUT_TICKS));
+        assertEquals(0, p.coreFor(100, at(0)));
+        assertEquals(1, p.coreFor(200, at(0)));
+        assertEquals(3, p.coreFor(7, at(0)), "full: modulo, 7 % 4");
+        assertEquals(3, p.coreFor(7, at(60)), "flow 7 keeps sending, on modulo");
+        p.tick(at(TIMEOUT_TICKS + 1)); // flows 100 and 200 expire: room for flow 7
+        assertEquals(2, p.expired());
+        assertEquals(3, p.coreFor(7, at(TIMEOUT_TICKS + 2)), "gets an entry on its modulo core, not round-robin core 2");
+        assertEquals(1, p.tableSize());
+        assertEquals(3, p.boundCore(7));
+        assertEquals(2, p.tableFullFallbacks());
+        // the last fallback (at 60) is older than the timeout: new flows are round-robin again
+        assertEquals(2, p.coreFor(5, at(60 + TIMEOUT_TICKS + 1)), "5 % 4 = 1 would be modulo; round-robin gives 2");
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.MatchRule;
+import io.calisto.io.dispatch.FlowTable;
 import io.calisto.io.kernel.AppDispatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ class CoreSchedulerTest {
         (type, app, core, reason, now, signal) -> events.add(SchedulerListener.typeName(type) + " app" + app + " core" + core + " " + reason + " signal" + signal));
 
     static AppDispatch app(int id, int guaranteed, int burstable) {
-        AppDispatch a = new AppDispatch(id, "app" + id, MatchRule.ANY, "modulo", 16, null, 0);
+        AppDispatch a = new AppDispatch(id, "app" + id, MatchRule.ANY, "modulo", 16, FlowTable.NEVER, null, 0);
         a.guaranteed = guaranteed;
         a.burstable = burstable;
         for (int c = 0; c < 3; c++) a.slots[c] = CoreSlot.onHeap();
@@ -367,7 +368,7 @@ class CoreSchedulerTest {
     void oneGrantPerArrivalEvenForAFlowBoundToAnIdleCoreTheAppNoLongerHolds() {
         AppDispatch b = app(1, 1, 1);
         sched.addApp(b, 0); // b's guarantee: core 0
-        AppDispatch a = new AppDispatch(0, "app0", MatchRule.ANY, "affinity", 16, null, 0);
+        AppDispatch a = new AppDispatch(0, "app0", MatchRule.ANY, "affinity", 16, FlowTable.NEVER, null, 0);
         a.guaranteed = 0;
         a.burstable = 3;
         for (int c = 0; c < 3; c++) a.slots[c] = CoreSlot.onHeap();

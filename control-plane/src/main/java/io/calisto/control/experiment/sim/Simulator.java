@@ -31,6 +31,9 @@ public final class Simulator {
      */
     public record Result(Histogram latency, Histogram warmup, long packets, double meanCores, long migrations, long grants, long drops, long warmupDrops) {}
 
+    /** The flow table's idle timeout: {@code calisto.dispatch.flow-idle-timeout}'s default. */
+    public static final long FLOW_IDLE_TIMEOUT_NANOS = 30_000_000_000L;
+
     private Simulator() {}
 
     public static Result run(Config c) {
@@ -46,7 +49,7 @@ public final class Simulator {
             grants[0]++;
             cores[core].availableAt = now + c.cost().grantNanos();
         });
-        AppDispatch app = new AppDispatch(0, "sim", MatchRule.ANY, c.policy(), Math.max(1, c.flows()), null, 0);
+        AppDispatch app = new AppDispatch(0, "sim", MatchRule.ANY, c.policy(), Math.max(1, c.flows()), FLOW_IDLE_TIMEOUT_NANOS, null, 0);
         app.guaranteed = c.guaranteed();
         app.burstable = c.cores();
         for (int core : pool) app.attach(core, null, CoreSlot.onHeap());
@@ -73,6 +76,7 @@ public final class Simulator {
                 check(nextCheck, app, scheduler, cores, c);
                 nextCheck += c.intervalNanos();
             }
+            app.policy().tick(t); // the IO loop's per-iteration housekeeping (flow-table sweep); one arrival = one iteration
             int flow = c.popularity().next(rnd);
             int hash = hashOf[flow];
             boolean newFlow = app.policy().tableSize() < c.flows() && app.policy() instanceof AffinityTablePolicy p && p.boundCore(hash) == FlowTable.MISSING;

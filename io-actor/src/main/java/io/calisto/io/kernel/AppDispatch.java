@@ -31,7 +31,8 @@ public final class AppDispatch {
     final MigrationTracker migrations;
     /** Where each flow's last packet went: the per-flow order barrier (every policy). */
     final FlowOrder order;
-    DispatchPolicy policy;
+    /** Swapped by the IO thread, read by stats on other threads: volatile (a plain load on x86 on the hot path). */
+    volatile DispatchPolicy policy;
     /** Stream position after the last frame published to each core (tryClaim's result): the queue-depth signal. */
     public final long[] published = new long[Streams.MAX_CORES];
     /** The scheduler's memory of {@link #published} at its previous check. */

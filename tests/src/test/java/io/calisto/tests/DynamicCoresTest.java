@@ -135,7 +135,8 @@ class DynamicCoresTest {
         }
     }
 
-    private static CoreEvent pollEvent(TestProbe<CoreEvent> probe) {
+    /** The next event within 200 ms, or null: the end of what was published. */
+    static CoreEvent pollEvent(TestProbe<CoreEvent> probe) {
         try {
             return probe.receiveMessage(Duration.ofMillis(200));
         } catch (AssertionError timeout) {

@@ -60,7 +60,7 @@ class SupervisionTest {
             Thread.sleep(1500);
             dp.drainAndStop(Duration.ofSeconds(10));
             List<CoreEvent> seen = new ArrayList<>();
-            for (CoreEvent e; (e = poll(events)) != null; ) seen.add(e);
+            for (CoreEvent e; (e = DynamicCoresTest.pollEvent(events)) != null; ) seen.add(e);
             assertTrue(seen.stream().anyMatch(e -> e instanceof CoreEvent.CoreRevoked r && r.core() == 1 && r.reason().equals("app-error")),
                 "core 1 taken back for app-error: " + seen);
             assertEquals(1, h.runtime().failedCoreActors());
@@ -75,14 +75,6 @@ class SupervisionTest {
         } finally {
             apps.terminate();
             apps.getWhenTerminated().toCompletableFuture().get();
-        }
-    }
-
-    private static CoreEvent poll(TestProbe<CoreEvent> probe) {
-        try {
-            return probe.receiveMessage(Duration.ofMillis(200));
-        } catch (AssertionError timeout) {
-            return null;
         }
     }
 }

@@ -31,6 +31,7 @@ public final class CounterTypes {
     public static final int APP_CORE_STATE = 5013;
 
     // per app: scheduler decisions, flow table, migrations; APP_DROPS one per reason
+    /** Also the app's completeness mark: added after every other counter of the app and closed before them. */
     public static final int APP_GRANTS = 5020;
     public static final int APP_YIELDS = 5021;
     public static final int APP_PREEMPTIONS = 5022;

@@ -149,7 +149,7 @@ public final class StatCommand implements Callable<Integer> {
         return b.isEmpty() ? "none" : b.toString();
     }
 
-    /** Left-aligned text, right-aligned numbers; the last column as it is. */
+    /** Left-aligned text, right-aligned numbers. */
     private static void columns(PrintWriter out, List<String[]> rows) {
         int n = rows.get(0).length;
         int[] width = new int[n];
@@ -160,8 +160,7 @@ public final class StatCommand implements Callable<Integer> {
             for (int i = 0; i < n; i++) {
                 if (i > 0) line.append("  ");
                 boolean number = row > 0 && !r[i].isEmpty() && r[i].chars().allMatch(ch -> ch >= '0' && ch <= '9');
-                if (i == n - 1) line.append(r[i]);
-                else if (number) line.append(" ".repeat(width[i] - r[i].length())).append(r[i]);
+                if (number) line.append(" ".repeat(width[i] - r[i].length())).append(r[i]);
                 else line.append(r[i]).append(" ".repeat(width[i] - r[i].length()));
             }
             out.println(line.toString().stripTrailing());

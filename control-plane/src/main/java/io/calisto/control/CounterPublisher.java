@@ -136,7 +136,6 @@ final class CounterPublisher implements AutoCloseable {
                     made[m++] = queued[i] = core(aeron, CounterTypes.APP_CORE_QUEUED, cores[i], "queued");
                     made[m++] = state[i] = core(aeron, CounterTypes.APP_CORE_STATE, cores[i], "core slot state");
                 }
-                made[m++] = grants = app(aeron, CounterTypes.APP_GRANTS, -1, "grants");
                 made[m++] = yields = app(aeron, CounterTypes.APP_YIELDS, -1, "yields");
                 made[m++] = preemptions = app(aeron, CounterTypes.APP_PREEMPTIONS, -1, "preemptions");
                 made[m++] = revokes = app(aeron, CounterTypes.APP_REVOKES, -1, "revokes");
@@ -145,6 +144,8 @@ final class CounterPublisher implements AutoCloseable {
                 made[m++] = fallbacks = app(aeron, CounterTypes.APP_FALLBACKS, -1, "table-full fallbacks");
                 made[m++] = migrations = app(aeron, CounterTypes.APP_MIGRATIONS, -1, "migrated flows");
                 for (DropReason r : REASONS) made[m++] = drops[r.ordinal()] = app(aeron, CounterTypes.APP_DROPS, r.ordinal(), "drops " + r.label());
+                // last: a reader shows an app only once it has this one (CounterTypes.APP_GRANTS), so never half-added
+                made[m++] = grants = app(aeron, CounterTypes.APP_GRANTS, -1, "grants");
             } catch (RuntimeException e) {
                 for (int i = 0; i < m; i++) made[i].close();
                 throw e;
@@ -159,15 +160,19 @@ final class CounterPublisher implements AutoCloseable {
             return CounterTypes.add(aeron, type, handle.appId(), handle.name(), -1, reason, CounterTypes.appLabel(handle.name(), handle.appId(), -1, what));
         }
 
-        /** The same reads {@link Dataplane#stats()} makes: counters the IO thread and the core-actors publish. */
+        /**
+         * The same reads {@link Dataplane#stats()} makes: counters the IO thread and the core-actors publish. Each value
+         * is exact; a reader may still see one core's values from two passes (the file has no snapshot boundary).
+         */
         void publish() {
             for (int i = 0; i < cores.length; i++) {
                 int core = cores[i];
                 var slot = d.slots[core];
-                long sent = d.dispatched(core), got = slot.delivered();
+                // delivered and lost before dispatched: what was delivered had been dispatched, so queued >= 0 here
+                long got = slot.delivered(), lost = d.appErrors(core), sent = d.dispatched(core);
                 dispatched[i].setRelease(sent);
                 delivered[i].setRelease(got);
-                queued[i].setRelease(Math.max(0, sent - got - d.appErrors(core)));
+                queued[i].setRelease(Math.max(0, sent - got - lost));
                 state[i].setRelease(slot.state());
             }
             grants.setRelease(d.schedEvents.get(SchedulerListener.GRANTED));
@@ -183,8 +188,9 @@ final class CounterPublisher implements AutoCloseable {
         }
 
         void close() {
+            grants.close(); // first: readers stop showing the app before its other counters go
             for (Counter[] cs : new Counter[][] {dispatched, delivered, queued, state, drops}) for (Counter c : cs) c.close();
-            for (Counter c : new Counter[] {grants, yields, preemptions, revokes, flows, expired, fallbacks, migrations}) c.close();
+            for (Counter c : new Counter[] {yields, preemptions, revokes, flows, expired, fallbacks, migrations}) c.close();
         }
     }
 }

@@ -108,7 +108,8 @@ public final class StatReader implements AutoCloseable {
             }
         });
         List<CounterSnapshot.App> list = new ArrayList<>();
-        for (AppBuilder a : apps.values()) list.add(a.build());
+        // an app whose grants counter is missing is being added or removed: its other counters are not all there
+        for (AppBuilder a : apps.values()) if (a.complete) list.add(a.build());
         return new CounterSnapshot(new CounterSnapshot.Port(portValues[0], portValues[1], portValues[2], drops(portDrops)), List.copyOf(list));
     }
 
@@ -132,6 +133,7 @@ public final class StatReader implements AutoCloseable {
         final Map<Integer, long[]> cores = new TreeMap<>(); // dispatched, delivered, queued, state
         final Map<Integer, Long> drops = new TreeMap<>();
         long grants, yields, preemptions, revokes, flows, expired, fallbacks, migrations;
+        boolean complete;
 
         AppBuilder(int id, String name) {
             this.id = id;
@@ -144,7 +146,10 @@ public final class StatReader implements AutoCloseable {
                 case CounterTypes.APP_CORE_DELIVERED -> core(core)[1] = value;
                 case CounterTypes.APP_CORE_QUEUED -> core(core)[2] = value;
                 case CounterTypes.APP_CORE_STATE -> core(core)[3] = value;
-                case CounterTypes.APP_GRANTS -> grants = value;
+                case CounterTypes.APP_GRANTS -> {
+                    grants = value;
+                    complete = true;
+                }
                 case CounterTypes.APP_YIELDS -> yields = value;
                 case CounterTypes.APP_PREEMPTIONS -> preemptions = value;
                 case CounterTypes.APP_REVOKES -> revokes = value;

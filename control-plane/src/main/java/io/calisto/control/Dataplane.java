@@ -98,7 +98,7 @@ public final class Dataplane implements AutoCloseable {
         AgentRunner.startOnThread(ioRunner);
         this.controlSystem = ActorSystem.create(ControlPlane.create(config.getInt("calisto.control.event-history")), "calisto", config);
         this.remote = new RemoteRegistry(this, config.getDuration("calisto.remote.timeout"));
-        this.events = new EventPump(kernel, this::appName, controlSystem, new CounterPublisher(aeron, kernel), remote);
+        this.events = new EventPump(kernel, this::appName, controlSystem, new CounterPublisher(aeron, kernel, () -> apps), remote);
         this.management = controlSystem.systemActorOf(Management.create(this), "management", Management.PROPS);
     }
 

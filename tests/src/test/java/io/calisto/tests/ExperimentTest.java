@@ -51,6 +51,8 @@ class ExperimentTest {
         assertTrue(Files.size(Report.plot(rows, out)) > 5_000, "a real PNG");
         String md = Files.readString(Report.markdown(rows, s, out));
         assertTrue(md.contains("## Against the paper") && md.contains("- 3000 pps: modulo"), md);
+        assertTrue(md.contains("## Paper vs code vs this project") && md.contains("| grants/s |"), md);
+        for (String line : csv.subList(1, csv.size())) assertEquals(13, line.split(",").length, "grants appended: " + line);
 
         // every request's state access was timed exactly once, as resident or as built on its core
         List<String> costs = Files.readAllLines(out.resolve("costs.csv"));

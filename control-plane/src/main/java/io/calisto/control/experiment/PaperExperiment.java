@@ -24,18 +24,20 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * {@code warmup} fraction of each step) is reported in its own rows, not hidden: the paper's 5k-pps effect is warm-up.
  */
 public final class PaperExperiment {
-    public static final String CSV_HEADER = "policy,phase,offered_pps,achieved_pps,p50_us,p90_us,p99_us,p999_us,p9999_us,drops,mean_cores,flow_migrations";
+    public static final String CSV_HEADER = "policy,phase,offered_pps,achieved_pps,p50_us,p90_us,p99_us,p999_us,p9999_us,drops,mean_cores,flow_migrations,grants";
 
     public record Settings(List<String> policies, List<Integer> rates, double stepSeconds, double warmup, int flows,
                            String popularity, int bytesPerFlow, ServiceTime.Kind service, long serviceNanos, List<Integer> pool) {}
 
-    public record Row(String policy, String phase, int offered, double achieved, Histogram latency, long drops, double meanCores, long migrations) {
+    /** {@code grants}: core grants to the app per second of the phase (every path: check, arrival, cores_add_core). */
+    public record Row(String policy, String phase, int offered, double achieved, Histogram latency, long drops, double meanCores, long migrations,
+                      double grants) {
         public String csv() {
             return String.join(",", policy, phase, Integer.toString(offered), String.format("%.0f", achieved),
                 Percentiles.format(Percentiles.micros(latency, drops, 50)), Percentiles.format(Percentiles.micros(latency, drops, 90)),
                 Percentiles.format(Percentiles.micros(latency, drops, 99)), Percentiles.format(Percentiles.micros(latency, drops, 99.9)),
                 Percentiles.format(Percentiles.micros(latency, drops, 99.99)), Long.toString(drops), String.format("%.2f", meanCores),
-                Long.toString(migrations));
+                Long.toString(migrations), String.format("%.0f", grants));
         }
     }
 
@@ -88,8 +90,10 @@ public final class PaperExperiment {
                 var r = io.calisto.control.experiment.sim.Simulator.run(new io.calisto.control.experiment.sim.Simulator.Config(policy, rate,
                     s.flows(), popularity, s.service(), s.serviceNanos(), 10, 1, 5_000, 200_000, s.stepSeconds(), s.warmup(), 42, costs));
                 double achieved = r.packets() / s.stepSeconds();
-                rows.add(new Row(policy, "warmup", rate, achieved, r.warmup(), r.warmupDrops(), r.meanCores(), 0));
-                rows.add(new Row(policy, "steady", rate, achieved, r.latency(), r.drops(), r.meanCores(), r.migrations()));
+                double warmSecs = s.stepSeconds() * s.warmup(), steadySecs = s.stepSeconds() - warmSecs;
+                rows.add(new Row(policy, "warmup", rate, achieved, r.warmup(), r.warmupDrops(), r.meanCores(), 0, r.warmupGrants() / warmSecs));
+                rows.add(new Row(policy, "steady", rate, achieved, r.latency(), r.drops(), r.meanCores(), r.migrations(),
+                    (r.grants() - r.warmupGrants()) / steadySecs));
             }
         }
         Files.write(out.resolve("results.csv"), (CSV_HEADER + "\n" + String.join("\n", rows.stream().map(Row::csv).toList()) + "\n").getBytes());
@@ -119,7 +123,7 @@ public final class PaperExperiment {
             dp.startRx();
             long start = System.nanoTime(), warmEnd = start + (long) (s.stepSeconds() * s.warmup() * 1e9), end = start + (long) (s.stepSeconds() * 1e9);
             Histogram warm = new Histogram(3), steady = new Histogram(3);
-            long coreSamples = 0, coreSum = 0, rxAtWarmEnd = -1, dropsAtWarmEnd = 0, migAtWarmEnd = 0;
+            long coreSamples = 0, coreSum = 0, rxAtWarmEnd = -1, dropsAtWarmEnd = 0, migAtWarmEnd = 0, grantsAtWarmEnd = 0;
             while (System.nanoTime() < end) {
                 Thread.sleep(10);
                 coreSum += app.dispatch().heldCores().length;
@@ -133,11 +137,13 @@ public final class PaperExperiment {
                         rxAtWarmEnd = dp.kernel().received();
                         dropsAtWarmEnd = dp.kernel().droppedTotal();
                         migAtWarmEnd = Math.max(0, app.dispatch().migratedFlows());
+                        grantsAtWarmEnd = app.dispatch().schedEvents.get(io.calisto.io.sched.SchedulerListener.GRANTED);
                     }
                     steady.add(interval);
                 }
             }
             long rx = dp.kernel().received();
+            long grants = app.dispatch().schedEvents.get(io.calisto.io.sched.SchedulerListener.GRANTED);
             dp.drainAndStop(java.time.Duration.ofSeconds(10));
             steady.add(dp.kernel().latency().getIntervalHistogram());
             long drops = dp.kernel().droppedTotal() - dp.kernel().dropped(DropReason.NO_APP);
@@ -146,9 +152,10 @@ public final class PaperExperiment {
             double meanCores = coreSamples == 0 ? 0 : coreSum / (double) coreSamples;
             Histogram grant = app.runtime().grantReaction().getIntervalHistogram();
             return new StepResult(List.of(
-                new Row(policy, "warmup", rate, Math.max(0, rxAtWarmEnd) / warmSecs, warm, dropsAtWarmEnd, meanCores, migAtWarmEnd),
+                new Row(policy, "warmup", rate, Math.max(0, rxAtWarmEnd) / warmSecs, warm, dropsAtWarmEnd, meanCores, migAtWarmEnd,
+                    grantsAtWarmEnd / warmSecs),
                 new Row(policy, "steady", rate, (rx - Math.max(0, rxAtWarmEnd)) / steadySecs, steady, drops - dropsAtWarmEnd, meanCores,
-                    migrations - migAtWarmEnd)),
+                    migrations - migAtWarmEnd, (grants - grantsAtWarmEnd) / steadySecs)),
                 new MeasuredCosts(policy, rate, stateCost.resident(), stateCost.built(), grant));
         } finally {
             apps.terminate();

@@ -78,13 +78,14 @@ public final class Report {
         md.append(String.format("Settings: policies %s; offered loads %s packets/s; %.1f s per step, the first %.0f%% reported as warm-up; %d flows (%s); %d bytes of state per flow; service time %s, mean %d ns; core pool %s (guarantee 1).%n%n",
             s.policies(), s.rates(), s.stepSeconds(), s.warmup() * 100, s.flows(), s.popularity(), s.bytesPerFlow(),
             s.service().name().toLowerCase(), s.serviceNanos(), s.pool()));
-        md.append("![p99](p99.png)\n\n| policy | phase | offered | achieved | p50 us | p99 us | p99.9 us | drops | mean cores | flow migrations |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("![p99](p99.png)\n\n| policy | phase | offered | achieved | p50 us | p99 us | p99.9 us | drops | mean cores | flow migrations | grants/s |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (PaperExperiment.Row r : rows) {
-            md.append(String.format("| %s | %s | %d | %.0f | %s | %s | %s | %d | %.2f | %d |%n", r.policy(), r.phase(), r.offered(), r.achieved(),
+            md.append(String.format("| %s | %s | %d | %.0f | %s | %s | %s | %d | %.2f | %d | %.0f |%n", r.policy(), r.phase(), r.offered(), r.achieved(),
                 Percentiles.format(Percentiles.micros(r.latency(), r.drops(), 50)), Percentiles.format(Percentiles.micros(r.latency(), r.drops(), 99)),
-                Percentiles.format(Percentiles.micros(r.latency(), r.drops(), 99.9)), r.drops(), r.meanCores(), r.migrations()));
+                Percentiles.format(Percentiles.micros(r.latency(), r.drops(), 99.9)), r.drops(), r.meanCores(), r.migrations(), r.grants()));
         }
         md.append("\n## Against the paper\n\n").append(comparison(rows)).append('\n');
+        md.append("\n## Paper vs code vs this project\n\n").append(modes(rows)).append('\n');
         Path costs = out.resolve("costs.csv");
         if (Files.exists(costs)) md.append("\n## Costs measured in this run\n\n").append(costs(costs)).append('\n');
         Path file = out.resolve("report.md");
@@ -116,6 +117,65 @@ public final class Report {
                 Percentiles.format(a), verdict, modulo.get(i).migrations(), affinity.get(i).migrations()));
         }
         return sb.toString();
+    }
+
+    /** What each policy is, in one line, for the modes section. */
+    static final Map<String, String> MODE_NOTES = Map.of(
+        "modulo", "Shenango: hash % active cores",
+        "affinity", "the paper's rule (Listing 3): global round-robin over the pool, cores_add_core for every packet",
+        "affinity-held", "this project: round-robin over the cores the app holds, bound core taken back if idle",
+        "affinity-rebind", "this project: round-robin over held cores, re-bound when the core leaves",
+        "affinity-published", "the published code (rx.c): modulo while any core is held, the table only to pick the core to wake");
+
+    /**
+     * Per policy and load from 5k to 14k pps: steady p99 against modulo's, with the two mechanisms next to it (grants
+     * per second: wake-ups; flow migrations: moves); then whether the paper's 5k penalty (p99 more than 5% above
+     * modulo's at 5k, steady or warm-up) and its -10% at 8k-14k (p99 at most 0.9 x modulo's at every such load in the run) appear,
+     * and under which policy.
+     */
+    static String modes(List<PaperExperiment.Row> rows) {
+        Map<String, List<PaperExperiment.Row>> steady = steadyByPolicy(rows);
+        List<PaperExperiment.Row> modulo = steady.get("modulo");
+        if (modulo == null) return "(needs the modulo policy in the run)\n";
+        Map<Integer, PaperExperiment.Row> mod = new LinkedHashMap<>(), modWarm = new LinkedHashMap<>();
+        for (PaperExperiment.Row r : modulo) mod.put(r.offered(), r);
+        for (PaperExperiment.Row r : rows) if (r.policy().equals("modulo") && r.phase().equals("warmup")) modWarm.put(r.offered(), r);
+        StringBuilder sb = new StringBuilder("Steady p99 relative to modulo at the paper's loads (5k-14k pps), with grants per second "
+            + "(wake-ups) and flows moved (migrations), policy vs modulo:\n\n| policy | what it is | pps | p99 us | modulo p99 us | ratio | grants/s | modulo grants/s | moved | modulo moved |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        List<String> penalty = new ArrayList<>(), gain = new ArrayList<>();
+        for (Map.Entry<String, List<PaperExperiment.Row>> e : steady.entrySet()) {
+            if (e.getKey().equals("modulo")) continue;
+            boolean any8to14 = false, all8to14 = true;
+            for (PaperExperiment.Row r : e.getValue()) {
+                PaperExperiment.Row m = mod.get(r.offered());
+                if (m == null || r.offered() < 5_000 || r.offered() > 14_000) continue;
+                double p = Percentiles.micros(r.latency(), r.drops(), 99), q = Percentiles.micros(m.latency(), m.drops(), 99);
+                double ratio = p / q;
+                sb.append(String.format("| %s | %s | %d | %s | %s | %.2f | %.0f | %.0f | %d | %d |%n", e.getKey(), MODE_NOTES.getOrDefault(e.getKey(), ""),
+                    r.offered(), Percentiles.format(p), Percentiles.format(q), ratio, r.grants(), m.grants(), r.migrations(), m.migrations()));
+                if (r.offered() == 5_000) {
+                    PaperExperiment.Row w = warmupOf(rows, e.getKey(), 5_000), mw = modWarm.get(5_000);
+                    double warmRatio = w == null || mw == null ? Double.NaN
+                        : Percentiles.micros(w.latency(), w.drops(), 99) / Percentiles.micros(mw.latency(), mw.drops(), 99);
+                    // more than 5% above modulo's, steady or during the warm-up (a cold table's inserts alone cost ns)
+                    if (ratio > 1.05 || warmRatio > 1.05) penalty.add(String.format("%s (p99/modulo's: steady %.2f, warm-up %.2f)", e.getKey(), ratio, warmRatio));
+                }
+                if (r.offered() >= 8_000) {
+                    any8to14 = true;
+                    all8to14 &= ratio <= 0.9;
+                }
+            }
+            if (any8to14 && all8to14) gain.add(e.getKey());
+        }
+        sb.append("\nThe paper's higher p99 at 5k pps (here: more than 5% above modulo's, steady or warm-up) appears under: ").append(penalty.isEmpty() ? "no policy" : String.join("; ", penalty)).append(".\n");
+        sb.append("Its p99 at least 10% below modulo's at every load from 8k to 14k pps in this run appears under: ")
+            .append(gain.isEmpty() ? "no policy" : String.join(", ", gain)).append(".\n");
+        return sb.toString();
+    }
+
+    private static PaperExperiment.Row warmupOf(List<PaperExperiment.Row> rows, String policy, int offered) {
+        for (PaperExperiment.Row r : rows) if (r.policy().equals(policy) && r.phase().equals("warmup") && r.offered() == offered) return r;
+        return null;
     }
 
     private static Map<String, List<PaperExperiment.Row>> steadyByPolicy(List<PaperExperiment.Row> rows) {

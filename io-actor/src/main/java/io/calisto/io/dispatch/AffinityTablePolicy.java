@@ -1,8 +1,11 @@
 package io.calisto.io.dispatch;
 
 /**
- * Calisto: a per-application {@link FlowTable} RSS hash → core. A new flow is bound to the next core round-robin;
- * later packets of the flow go to that core for as long as the app holds it. A full table never fails a packet: the
+ * Calisto: a per-application {@link FlowTable} RSS hash → core. What a new flow is bound to and where its packets go
+ * depends on the {@link Mode}: the paper's rule ({@code affinity}: a global round-robin over the pool and
+ * {@code cores_add_core} for every packet), the published code's ({@code affinity-published}: modulo while the app
+ * holds a core, the table only to pick the core to wake), or this project's ({@code affinity-held},
+ * {@code affinity-rebind}: round-robin over the cores the app holds, later packets stay there). A full table never fails a packet: the
  * new flow is dispatched by modulo and counted. What happens when a flow's bound core is no longer the app's depends
  * on the {@link Mode}. With an idle timeout, entries of flows not seen for that long expire (see {@link FlowTable}):
  * {@link #tick} sweeps a bounded number of slots per IO loop iteration, and a flow whose entry expired is a new flow
@@ -14,11 +17,25 @@ package io.calisto.io.dispatch;
 public final class AffinityTablePolicy implements DispatchPolicy {
     /** What to do with a packet whose flow is bound to a core the app does not hold (any more). */
     public enum Mode {
-        /** The paper: {@code cores_add_core(p, assigned_core)} takes the core back if it is idle; else re-bind. */
+        /**
+         * The paper's rule (Listing 3): a new flow is bound to the next core of a round-robin over the pool shared by
+         * all apps ({@link CoreAllocator#nextAffinityCore}), held or not, and every packet goes through
+         * {@code cores_add_core(app, bound)} ({@link CoreAllocator#addCore}): the bound core if held, else woken if
+         * idle, else Shenango's fallback order. The entry never changes. Without an allocator (benches, the flows
+         * command) it behaves as {@link #HELD}.
+         */
         PAPER("affinity"),
+        /** This project's reading: round-robin over the cores the app holds; a flow whose core left takes it back if idle (else re-bind). */
+        HELD("affinity-held"),
         /** Never ask for the core: re-bind the flow round-robin to a held core (counted as a rebind). */
         REBIND("affinity-rebind"),
-        /** The published code: the table's core is a hint; when not held, modulo over the held cores, entry kept. */
+        /**
+         * The published code (andreybleme/calisto, iokernel/rx.c, {@code rx_send_to_runtime}): modulo over the held
+         * cores whenever the app holds any; only when it holds none does the flow's table entry (from the rx.c counter,
+         * {@link CoreAllocator#nextPublishedCore}) pick the core {@code cores_add_core} wakes. The table stores the
+         * intended value, the core; rx.c's {@code assigned_core = retl} (the key's slot position) is recorded in
+         * docs/decisions.md 25.
+         */
         PUBLISHED("affinity-published");
 
         final String policyName;
@@ -36,6 +53,9 @@ public final class AffinityTablePolicy implements DispatchPolicy {
     private final FlowTable table;
     private final Mode mode;
     private CoreAcquirer acquirer;
+    private CoreAllocator allocator;
+    /** rx.c's counter when no scheduler is wired (the flows command, benches). */
+    private int localPublished;
     private long acquired;
     private int nextIndex;
     private long rebinds;
@@ -48,8 +68,8 @@ public final class AffinityTablePolicy implements DispatchPolicy {
     /** Slots of the flow table {@link #tick} examines per call (one call per IO loop iteration). */
     public static final int SWEEP_SLOTS = 64;
 
-    /** Paper mode, entries never expire. */
-    public AffinityTablePolicy(ActiveCores cores, int tableCapacity) { this(cores, tableCapacity, Mode.PAPER); }
+    /** Held mode, entries never expire. */
+    public AffinityTablePolicy(ActiveCores cores, int tableCapacity) { this(cores, tableCapacity, Mode.HELD); }
 
     /** Entries never expire. */
     public AffinityTablePolicy(ActiveCores cores, int tableCapacity, Mode mode) { this(cores, tableCapacity, mode, FlowTable.NEVER); }
@@ -62,18 +82,25 @@ public final class AffinityTablePolicy implements DispatchPolicy {
         this.idleTimeoutNanos = flowIdleTimeoutNanos;
     }
 
-    /** Lets paper mode ask the scheduler for a flow's bound core; without one, paper mode re-binds. */
+    /** Lets held mode ask the scheduler for a flow's bound core; without one, held mode re-binds. */
     public void acquirer(CoreAcquirer acquirer) { this.acquirer = acquirer; }
+
+    /** The scheduler's side for every mode: counters shared by all apps, {@code cores_add_core}, take-backs. */
+    public void allocator(CoreAllocator allocator) {
+        this.allocator = allocator;
+        this.acquirer = allocator;
+    }
 
     @Override
     public int coreFor(int rssHash, long nowNanos) {
+        if (mode == Mode.PUBLISHED) return published(rssHash, nowNanos);
+        if (mode == Mode.PAPER && allocator != null) return paper(rssHash, nowNanos);
         int n = cores.count();
         if (n == 0) return NO_CORE;
         int bound = table.touch(rssHash, nowNanos);
         if (bound != FlowTable.MISSING) {
             if (cores.contains(bound)) return bound;
-            if (mode == Mode.PUBLISHED) return cores.get(Integer.remainderUnsigned(rssHash, n));
-            if (mode == Mode.PAPER && acquirer != null && acquirer.acquire(bound, nowNanos)) {
+            if ((mode == Mode.HELD || mode == Mode.PAPER) && acquirer != null && acquirer.acquire(bound, nowNanos)) {
                 acquired++;
                 return bound;
             }
@@ -94,6 +121,50 @@ public final class AffinityTablePolicy implements DispatchPolicy {
         return core;
     }
 
+    /** Listing 3: bind a new flow to the shared counter's next core, then {@code cores_add_core(app, bound)}. */
+    private int paper(int rssHash, long nowNanos) {
+        int n = cores.count();
+        int bound = table.touch(rssHash, nowNanos);
+        if (bound == FlowTable.MISSING) {
+            if (table.isFull()) {
+                fullFallbacks++;
+                fellBack = idleTimeoutNanos != FlowTable.NEVER;
+                lastFallbackNanos = nowNanos;
+                return n > 0 ? cores.get(Integer.remainderUnsigned(rssHash, n)) : allocator.addCore(allocator.nextAffinityCore(), rssHash, nowNanos);
+            }
+            // a flow that fell back while the table was full keeps the core modulo gave it
+            bound = fellBack && n > 0 && nowNanos - lastFallbackNanos <= idleTimeoutNanos
+                ? cores.get(Integer.remainderUnsigned(rssHash, n)) : allocator.nextAffinityCore();
+            table.put(rssHash, bound, nowNanos);
+        }
+        return allocator.addCore(bound, rssHash, nowNanos);
+    }
+
+    /** rx.c: every new flow gets an entry from the counter; modulo while any core is held; else wake the entry's core. */
+    private int published(int rssHash, long nowNanos) {
+        int bound = table.touch(rssHash, nowNanos);
+        if (bound == FlowTable.MISSING) {
+            bound = allocator != null ? allocator.nextPublishedCore() : nextPublishedLocal();
+            // rx.c logs a failed add and goes on with the counter's core for this packet
+            if (!table.put(rssHash, bound, nowNanos)) fullFallbacks++;
+        }
+        int n = cores.count();
+        if (n > 0) return cores.get(Integer.remainderUnsigned(rssHash, n));
+        return allocator == null ? NO_CORE : allocator.addCore(bound, rssHash, nowNanos);
+    }
+
+    /** rx.c's {@code affinity_core}: 0, then 1..10, wrapping at 11. */
+    public static final int PUBLISHED_WRAP = 11;
+
+    /** The core rx.c's counter hands out when it stands at {@code counter} (it stands at value + 1 afterwards). */
+    public static int publishedValue(int counter) { return counter == PUBLISHED_WRAP ? 1 : counter; }
+
+    private int nextPublishedLocal() {
+        int v = publishedValue(localPublished);
+        localPublished = v + 1;
+        return v;
+    }
+
     /** Sweeps {@link #SWEEP_SLOTS} slots of the flow table for expired entries. */
     @Override
     public void tick(long nowNanos) { table.sweep(nowNanos, SWEEP_SLOTS); }
@@ -106,7 +177,7 @@ public final class AffinityTablePolicy implements DispatchPolicy {
     @Override
     public String name() { return mode.policyName; }
 
-    /** Packets whose flow got its bound core back from the scheduler (paper mode). */
+    /** Packets whose flow got its bound core back from the scheduler (held mode). */
     public long acquired() { return acquired; }
 
     @Override

@@ -6,7 +6,7 @@ package io.calisto.io.dispatch;
  */
 public interface DispatchPolicy {
     int NO_CORE = -1;
-    java.util.List<String> NAMES = java.util.List.of("modulo", "affinity", "affinity-rebind", "affinity-published");
+    java.util.List<String> NAMES = java.util.List.of("modulo", "affinity", "affinity-held", "affinity-rebind", "affinity-published");
 
     /** Core for a packet with this (unsigned) RSS hash, or {@link #NO_CORE} when the app holds none. */
     int coreFor(int rssHash, long nowNanos);
@@ -17,7 +17,7 @@ public interface DispatchPolicy {
     /** A core was revoked (already gone from ActiveCores). */
     default void onCoreRemoved(int core) {}
 
-    /** Config name: {@code modulo}, {@code affinity}, {@code affinity-rebind} or {@code affinity-published}. */
+    /** Config name: one of {@link #NAMES}. */
     String name();
 
     /** Flows whose table entry was re-pointed because their core left the app. */
@@ -46,6 +46,7 @@ public interface DispatchPolicy {
         return switch (name) {
             case "modulo" -> new ModuloPolicy(cores);
             case "affinity" -> new AffinityTablePolicy(cores, tableCapacity, AffinityTablePolicy.Mode.PAPER, flowIdleTimeoutNanos);
+            case "affinity-held" -> new AffinityTablePolicy(cores, tableCapacity, AffinityTablePolicy.Mode.HELD, flowIdleTimeoutNanos);
             case "affinity-rebind" -> new AffinityTablePolicy(cores, tableCapacity, AffinityTablePolicy.Mode.REBIND, flowIdleTimeoutNanos);
             case "affinity-published" -> new AffinityTablePolicy(cores, tableCapacity, AffinityTablePolicy.Mode.PUBLISHED, flowIdleTimeoutNanos);
             default -> throw new IllegalArgumentException("unknown dispatch policy '" + name + "' (" + String.join(", ", NAMES) + ")");

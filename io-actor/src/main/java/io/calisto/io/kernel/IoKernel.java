@@ -230,10 +230,8 @@ public final class IoKernel implements Agent {
         }
     }
 
-    /** Paper-mode affinity asks the scheduler for a flow's bound core (Calisto's {@code cores_add_core}). */
-    public void wireAcquirer(AppDispatch app) {
-        if (app.policy instanceof io.calisto.io.dispatch.AffinityTablePolicy a) a.acquirer((core, now) -> scheduler.tryAcquire(app, core, now));
-    }
+    /** Table policies get the scheduler's side: the shared round-robin counters and {@code cores_add_core}. */
+    public void wireAcquirer(AppDispatch app) { scheduler.wire(app); }
 
     /** Stops classifying packets for {@code app}: from now on they count as no-app. IO thread only. */
     public void stopClassifying(AppDispatch app) { classifier.remove(app.appId); }

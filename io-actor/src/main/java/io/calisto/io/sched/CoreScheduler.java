@@ -3,6 +3,9 @@ package io.calisto.io.sched;
 import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.DropReason;
 import io.calisto.aeron.Streams;
+import io.calisto.io.dispatch.AffinityTablePolicy;
+import io.calisto.io.dispatch.CoreAllocator;
+import io.calisto.io.dispatch.DispatchPolicy;
 import io.calisto.io.kernel.AppDispatch;
 import java.util.Arrays;
 
@@ -32,6 +35,16 @@ public final class CoreScheduler {
 
     private final long intervalNanos;
     private final int[] pool;
+    /** The pool in ascending core id: Shenango's "lowest" core and "first" bursting proc's core scan cores by id. */
+    private final int[] poolById;
+    /** The paper's global {@code affinity_core}: index into the pool of the next flow's core, shared by all apps. */
+    private int affinityNext;
+    /** rx.c's global {@code affinity_core} (0, then 1..10): shared by all apps. */
+    private int publishedCounter;
+    /** Per app id: the core it most recently gave up (Shenango: the core of its most recently parked kthread). */
+    private final int[] lastHeld = new int[Streams.MAX_APPS];
+    /** Grants and preemptions made so far: {@link #coreFor} sees whether the policy already made one for a packet. */
+    private long decisions;
     private final int[] owner = new int[Streams.MAX_CORES];
     private final int[] drainingFrom = new int[Streams.MAX_CORES];
     /** App a draining core is reserved for (it was preempted for that app), or FREE. */
@@ -60,6 +73,9 @@ public final class CoreScheduler {
         this.losses = losses;
         if (intervalNanos <= 0) throw new IllegalArgumentException("calisto.scheduler.interval must be > 0");
         this.pool = pool.clone();
+        this.poolById = pool.clone();
+        Arrays.sort(poolById);
+        Arrays.fill(lastHeld, FREE);
         this.intervalNanos = intervalNanos;
         this.listener = listener;
         Arrays.fill(owner, DRAINING - 1);
@@ -93,6 +109,7 @@ public final class CoreScheduler {
         int[] held = app.cores().toArray();
         for (int core : held) take(app, core, SchedulerListener.REVOKED, "unregistered", now, 0);
         for (int core : pool) if (reservedFor[core] == app.appId()) reservedFor[core] = FREE;
+        lastHeld[app.appId()] = FREE;
         for (int i = 0; i < appCount; i++) {
             if (apps[i] == app) {
                 System.arraycopy(apps, i + 1, apps, i, appCount - i - 1);
@@ -234,9 +251,15 @@ public final class CoreScheduler {
             }
         }
         if (victim == null) return;
-        revokeDraining(victim, victimCore, SchedulerListener.PREEMPTED, a.preemptReason(), now);
-        if (owner[victimCore] == DRAINING) {
-            reservedFor[victimCore] = a.appId();
+        preemptFor(a, victim, victimCore, now);
+    }
+
+    /** Preempts {@code core} from {@code victim} for {@code a}: drained first, then reserved for and granted to {@code a}. */
+    private void preemptFor(AppDispatch a, AppDispatch victim, int core, long now) {
+        decisions++;
+        revokeDraining(victim, core, SchedulerListener.PREEMPTED, a.preemptReason(), now);
+        if (owner[core] == DRAINING) {
+            reservedFor[core] = a.appId();
             a.reservedDrains++;
         }
     }
@@ -250,6 +273,7 @@ public final class CoreScheduler {
         a.waking[core] = true;
         a.positionAtGrant[core] = a.published[core];
         a.policy().onCoreAdded(core);
+        decisions++;
         slot.grant();
         a.schedEvents.setRelease(SchedulerListener.GRANTED, a.schedEvents.getPlain(SchedulerListener.GRANTED) + 1);
         listener.onEvent(SchedulerListener.GRANTED, a.appId(), core, reason, now, depth);
@@ -261,6 +285,7 @@ public final class CoreScheduler {
         a.waking[core] = false;
         a.policy().onCoreRemoved(core);
         owner[core] = FREE;
+        lastHeld[a.appId()] = core;
         a.schedEvents.setRelease(type, a.schedEvents.getPlain(type) + 1);
         listener.onEvent(type, a.appId(), core, reason, now, depth);
     }
@@ -286,8 +311,10 @@ public final class CoreScheduler {
      * for a flow bound to a core the app no longer holds).
      */
     public int coreFor(AppDispatch a, int rssHash, long now) {
+        long before = decisions;
         int core = a.policy().coreFor(rssHash, now);
-        if (core != io.calisto.io.dispatch.DispatchPolicy.NO_CORE || !grantOnArrival(a, now)) return core;
+        // a policy that already granted or preempted for this packet (paper mode's cores_add_core) used its grant
+        if (core != DispatchPolicy.NO_CORE || decisions != before || !grantOnArrival(a, now)) return core;
         arrivalGranted = true;
         try {
             return a.policy().coreFor(rssHash, now);
@@ -306,6 +333,109 @@ public final class CoreScheduler {
         if (arrivalGranted || core < 0 || core >= owner.length || owner[core] != FREE || outOfService[core] || a.cores().count() >= a.burstable || !usable(a, core)) return false;
         grant(a, core, "flow-affinity", now, 0);
         return true;
+    }
+
+    /**
+     * {@code cores_add_core(p, core)} as the paper's rule and the published code call it for a packet of {@code a}
+     * with this hash. Returns the core the packet goes to, or {@link DispatchPolicy#NO_CORE}:
+     * <ol>
+     *   <li>{@code core} if {@code a} holds it;</li>
+     *   <li>nothing new if {@code a} is at its burstable limit, a drain in flight for it counted (Shenango:
+     *       {@code cores_add_core} returns NULL when the proc uses all its kthreads), or if this packet already had
+     *       its grant ({@link #coreFor}'s one grant per arrival): the packet takes a held core by modulo;</li>
+     *   <li>{@code core} granted (woken) if it is idle (Calisto's {@code pick_core_for_proc(p, affinity_core)});</li>
+     *   <li>else Shenango's {@code pick_core_for_proc} order (shenango iokernel/cores.c): (a) a hyperthread sibling
+     *       of a core {@code a} runs on: skipped, we model no hyperthreads; (b) the core {@code a} most recently gave
+     *       up, if idle, or preempted if no core is idle and its owner is bursting (above its guarantee); (c) the
+     *       lowest idle core; (d) the lowest core of a bursting app, preempted.</li>
+     * </ol>
+     * A preempted core is drained before it changes hands (per-flow order), so it cannot take this packet: the
+     * packet takes a held core by modulo, or {@link DispatchPolicy#NO_CORE} when {@code a} holds none (dropped and
+     * counted as no-core, as when no core may be had at all). Like the congestion check, at most one drain is in
+     * flight per app (Shenango's {@code core_history[core].next} allows one per core); preemption never takes a
+     * core below its owner's guarantee.
+     */
+    public int addCore(AppDispatch a, int core, int rssHash, long now) {
+        if (a.cores().contains(core)) return core;
+        int n = a.cores().count();
+        int held = n == 0 ? DispatchPolicy.NO_CORE : a.cores().get(Integer.remainderUnsigned(rssHash, n));
+        if (arrivalGranted || n + a.reservedDrains >= a.burstable) return held;
+        if (idle(a, core)) {
+            grant(a, core, "flow-affinity", now, 0);
+            return core;
+        }
+        boolean anyIdle = lowestIdle(a) != FREE;
+        int recent = lastHeld[a.appId()];
+        if (recent != FREE) {
+            if (idle(a, recent)) {
+                grant(a, recent, "affinity-recent", now, 0);
+                return recent;
+            }
+            if (!anyIdle && preemptible(a, recent)) {
+                preemptFor(a, byId(owner[recent]), recent, now);
+                return held;
+            }
+        }
+        int lowest = lowestIdle(a);
+        if (lowest != FREE) {
+            grant(a, lowest, "affinity-lowest", now, 0);
+            return lowest;
+        }
+        for (int c : poolById) {
+            if (preemptible(a, c)) {
+                preemptFor(a, byId(owner[c]), c, now);
+                return held;
+            }
+        }
+        return held;
+    }
+
+    /** The paper's global round-robin: the next core of the pool, for a new flow of any app. */
+    public int nextAffinityCore() {
+        int core = pool[affinityNext];
+        affinityNext = (affinityNext + 1) % pool.length;
+        return core;
+    }
+
+    /** rx.c's global counter: 0, then 1..10 wrapping at 11 (core ids, in the pool or not). */
+    public int nextPublishedCore() {
+        int core = AffinityTablePolicy.publishedValue(publishedCounter);
+        publishedCounter = core + 1;
+        return core;
+    }
+
+    /** Hands a table policy the scheduler's side (counters, {@code cores_add_core}, take-backs) for app {@code a}. */
+    public void wire(AppDispatch a) {
+        if (a.policy() instanceof AffinityTablePolicy p) p.allocator(new Allocator(a));
+    }
+
+    private final class Allocator implements CoreAllocator {
+        private final AppDispatch app;
+
+        Allocator(AppDispatch app) { this.app = app; }
+
+        @Override public boolean acquire(int core, long nowNanos) { return tryAcquire(app, core, nowNanos); }
+        @Override public int nextAffinityCore() { return CoreScheduler.this.nextAffinityCore(); }
+        @Override public int nextPublishedCore() { return CoreScheduler.this.nextPublishedCore(); }
+        @Override public int addCore(int core, int rssHash, long nowNanos) { return CoreScheduler.this.addCore(app, core, rssHash, nowNanos); }
+    }
+
+    /** {@code core} is in the pool, in service, unowned and not draining, and {@code a} has a live core-actor there. */
+    private boolean idle(AppDispatch a, int core) {
+        return core >= 0 && core < owner.length && owner[core] == FREE && !outOfService[core] && usable(a, core);
+    }
+
+    private int lowestIdle(AppDispatch a) {
+        for (int core : poolById) if (idle(a, core)) return core;
+        return FREE;
+    }
+
+    /** Another app holds {@code core} above its guarantee (bursting), and {@code a} has no drain in flight for it. */
+    private boolean preemptible(AppDispatch a, int core) {
+        if (core < 0 || core >= owner.length || owner[core] < 0 || owner[core] == a.appId() || outOfService[core]) return false;
+        if (a.reservedDrains > 0 || !usable(a, core)) return false;
+        AppDispatch b = byId(owner[core]);
+        return b != null && b.cores().count() > b.guaranteed;
     }
 
     /**

@@ -94,9 +94,9 @@ class DispatchPolicyTest {
     }
 
     @Test
-    void paperModeTakesTheBoundCoreBackWhenTheSchedulerCan() {
+    void heldModeTakesTheBoundCoreBackWhenTheSchedulerCan() {
         ActiveCores c = cores(3);
-        AffinityTablePolicy p = new AffinityTablePolicy(c, 100, AffinityTablePolicy.Mode.PAPER);
+        AffinityTablePolicy p = new AffinityTablePolicy(c, 100, AffinityTablePolicy.Mode.HELD);
         java.util.List<Integer> asked = new java.util.ArrayList<>();
         p.acquirer((core, now) -> {
             asked.add(core);
@@ -110,21 +110,42 @@ class DispatchPolicyTest {
         assertEquals(java.util.List.of(1, 2), asked);
         assertEquals(1, p.acquired());
         assertEquals(1, p.rebinds());
-        assertEquals("affinity", p.name());
+        assertEquals("affinity-held", p.name());
     }
 
     @Test
-    void publishedModeUsesModuloWhileTheBoundCoreIsGoneAndKeepsTheEntry() {
+    void publishedModeIsModuloWhileAnyCoreIsHeldAndFillsTheTableFromTheRxcCounter() {
         ActiveCores c = cores(3);
         AffinityTablePolicy p = new AffinityTablePolicy(c, 100, AffinityTablePolicy.Mode.PUBLISHED);
-        assertArrayEquals(new int[] {0, 1, 2}, dispatch(p, 10, 11, 12));
-        c.remove(2); // active [0, 1]
-        assertEquals(0, p.coreFor(12, 0)); // 12 % 2 = 0, no rebind
-        assertEquals(0, p.rebinds());
-        assertEquals(2, p.boundCore(12), "the table still says core 2");
-        c.add(2);
-        assertEquals(2, p.coreFor(12, 0), "back on its bound core once the app holds it again");
+        // 10 % 3 = 1, 11 % 3 = 2, 12 % 3 = 0: modulo, whatever the table says
+        assertArrayEquals(new int[] {1, 2, 0}, dispatch(p, 10, 11, 12));
+        // every new flow still got an entry from rx.c's counter: 0 first, then 1, 2 ...
+        assertEquals(0, p.boundCore(10));
+        assertEquals(1, p.boundCore(11));
+        assertEquals(2, p.boundCore(12));
+        c.remove(2); // active [0, 1]: modulo over two cores moves flow 11
+        assertEquals(1, p.coreFor(11, 0));
+        c.remove(0);
+        c.remove(1);
+        assertEquals(DispatchPolicy.NO_CORE, p.coreFor(12, 0), "no scheduler wired: nothing to wake");
         assertEquals("affinity-published", p.name());
+    }
+
+    @Test
+    void theRxcCounterStartsAtZeroThenWrapsOverOneToTen() {
+        int[] got = new int[25];
+        int counter = 0;
+        for (int i = 0; i < got.length; i++) {
+            got[i] = AffinityTablePolicy.publishedValue(counter);
+            counter = got[i] + 1;
+        }
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 2, 3, 4}, got);
+        // the policy's own counter (no scheduler wired) follows the same sequence
+        AffinityTablePolicy p = new AffinityTablePolicy(cores(1), 100, AffinityTablePolicy.Mode.PUBLISHED);
+        for (int h = 0; h < 13; h++) p.coreFor(1000 + h, 0);
+        assertEquals(10, p.boundCore(1010));
+        assertEquals(1, p.boundCore(1011), "wraps at 11 to 1, not 0");
+        assertEquals(2, p.boundCore(1012));
     }
 
     @Test
@@ -144,7 +165,7 @@ class DispatchPolicyTest {
     @Test
     void unknownPolicyNameIsRejected() {
         var e = assertThrows(IllegalArgumentException.class, () -> DispatchPolicy.create("random", new ActiveCores(), 1, FlowTable.NEVER));
-        assertEquals("unknown dispatch policy 'random' (modulo, affinity, affinity-rebind, affinity-published)", e.getMessage());
+        assertEquals("unknown dispatch policy 'random' (modulo, affinity, affinity-held, affinity-rebind, affinity-published)", e.getMessage());
     }
 
     @Test
@@ -165,7 +186,7 @@ class DispatchPolicyTest {
     @Test
     void idleFlowsExpireAndAFullTableTakesNewFlowsAgain() {
         ActiveCores c = cores(4);
-        DispatchPolicy p = DispatchPolicy.create("affinity", c, 8, at(TIMEOUT_TICKS));
+        DispatchPolicy p = DispatchPolicy.create("affinity-held", c, 8, at(TIMEOUT_TICKS));
         for (int h = 1; h <= 8; h++) assertEquals((h - 1) % 4, p.coreFor(h, at(0)));
         assertEquals(2, p.coreFor(10, at(0)), "full: modulo, 10 % 4");
         assertEquals(1, p.tableFullFallbacks());
@@ -186,7 +207,7 @@ class DispatchPolicyTest {
     @Test
     void aFloodOfTenTimesTheTableInOnePacketFlowsMovesNoEstablishedFlow() {
         int capacity = 1000, rounds = 10, established = 4, stepTicks = 25, stepsPerRound = 5; // 125 ticks > timeout 100
-        AffinityTablePolicy p = new AffinityTablePolicy(cores(3), capacity, AffinityTablePolicy.Mode.PAPER, at(TIMEOUT_TICKS));
+        AffinityTablePolicy p = new AffinityTablePolicy(cores(3), capacity, AffinityTablePolicy.Mode.HELD, at(TIMEOUT_TICKS));
         int slots = p.tableSlots();
         int sweepsPerStep = (slots + capacity + AffinityTablePolicy.SWEEP_SLOTS - 1) / AffinityTablePolicy.SWEEP_SLOTS; // a full pass
         SplittableRandom r = new SplittableRandom(5);
@@ -239,7 +260,7 @@ class DispatchPolicyTest {
     @Test
     void aFlowThatFellBackWhileTheTableWasFullKeepsItsCoreWhenItGetsAnEntry() {
         ActiveCores c = cores(4);
-        AffinityTablePolicy p = new AffinityTablePolicy(c, 2, AffinityTablePolicy.Mode.PAPER, at(TIMEOUT_TICKS));
+        AffinityTablePolicy p = new AffinityTablePolicy(c, 2, AffinityTablePolicy.Mode.HELD, at(TIMEOUT_TICKS));
         assertEquals(0, p.coreFor(100, at(0)));
         assertEquals(1, p.coreFor(200, at(0)));
         assertEquals(3, p.coreFor(7, at(0)), "full: modulo, 7 % 4");

@@ -368,7 +368,7 @@ class CoreSchedulerTest {
     void oneGrantPerArrivalEvenForAFlowBoundToAnIdleCoreTheAppNoLongerHolds() {
         AppDispatch b = app(1, 1, 1);
         sched.addApp(b, 0); // b's guarantee: core 0
-        AppDispatch a = new AppDispatch(0, "app0", MatchRule.ANY, "affinity", 16, FlowTable.NEVER, null, 0);
+        AppDispatch a = new AppDispatch(0, "app0", MatchRule.ANY, "affinity-held", 16, FlowTable.NEVER, null, 0);
         a.guaranteed = 0;
         a.burstable = 3;
         for (int c = 0; c < 3; c++) a.slots[c] = CoreSlot.onHeap();
@@ -382,7 +382,7 @@ class CoreSchedulerTest {
         sched.poll(5 * US);
         assertArrayEquals(new int[] {}, a.heldCores());
         events.clear();
-        // f's next packet: the arrival grant takes core 1 (the first idle one); paper mode would also acquire f's
+        // f's next packet: the arrival grant takes core 1 (the first idle one); held mode would also acquire f's
         // idle bound core 2 for the same packet
         assertEquals(1, sched.coreFor(a, f, 10 * US));
         assertEquals(List.of("CoreGranted app0 core1 arrival signal0"), events, "exactly one grant for one packet");
@@ -406,5 +406,136 @@ class CoreSchedulerTest {
         assertEquals(4, a.dropped(io.calisto.aeron.DropReason.APP_ERROR), "counted once");
         assertFalse(sched.tryAcquire(a, 1, 10 * US), "never granted to the app again: no actor runs there");
         assertFalse(sched.grantOnArrival(a, 10 * US));
+    }
+
+    /** An app whose policy is {@code policy}, wired to {@link #sched} as the IO core wires it. */
+    AppDispatch tableApp(int id, String policy, int guaranteed, int burstable) {
+        AppDispatch a = new AppDispatch(id, "app" + id, MatchRule.ANY, policy, 64, FlowTable.NEVER, null, 0);
+        a.guaranteed = guaranteed;
+        a.burstable = burstable;
+        for (int c = 0; c < 3; c++) a.slots[c] = CoreSlot.onHeap();
+        sched.wire(a);
+        return a;
+    }
+
+    /** {@code a}'s core-actor on {@code core} ran out of work and asks to yield. */
+    static void yieldRequested(AppDispatch a, int core) { assertTrue(a.slots[core].cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED)); }
+
+    @Test
+    void paperModeBindsNewFlowsRoundRobinOverThePoolSharedByAllAppsAndWakesTheCore() {
+        AppDispatch a = tableApp(0, "affinity", 1, 3), b = tableApp(1, "affinity", 0, 3);
+        sched.addApp(a, 0); // guarantee: core 0
+        sched.addApp(b, 0);
+        events.clear();
+        assertEquals(0, sched.coreFor(a, 100, 0), "the counter's first core, held");
+        assertEquals(1, sched.coreFor(a, 101, 0), "core 1: not held, idle, so granted");
+        assertEquals(List.of("CoreGranted app0 core1 flow-affinity signal0"), events);
+        // b's first flow gets the counter's next core: one counter for all apps (a per-app one would say core 0)
+        assertEquals(2, sched.coreFor(b, 200, 0));
+        assertEquals("CoreGranted app1 core2 flow-affinity signal0", events.getLast());
+        assertEquals(0, sched.coreFor(a, 102, 0), "wrapped to core 0");
+        // later packets of a flow go through cores_add_core(app, bound) again: held, so no grant
+        assertEquals(1, sched.coreFor(a, 101, 0));
+        assertEquals(2, sched.coreFor(b, 200, 0));
+        assertEquals(2, events.size());
+        // core 1 goes idle and is yielded; flow 101's next packet wakes it again, its entry unchanged
+        yieldRequested(a, 1);
+        sched.poll(5 * US);
+        assertArrayEquals(new int[] {0}, a.heldCores());
+        assertEquals(1, sched.coreFor(a, 101, 10 * US));
+        assertEquals("CoreGranted app0 core1 flow-affinity signal0", events.getLast());
+    }
+
+    @Test
+    void paperModeFallsBackInShenangosOrderRecentCoreThenLowestIdleThenPreemptsABurstingApp() {
+        AppDispatch b = app(1, 1, 3), a = tableApp(0, "affinity", 0, 3);
+        sched.addApp(b, 0); // b (modulo) holds core 0
+        sched.addApp(a, 0);
+        events.clear();
+        // flow 100 is bound to core 0 (b's): no recent core yet, so the lowest idle one
+        assertEquals(1, sched.coreFor(a, 100, 0));
+        assertEquals(1, sched.coreFor(a, 101, 0), "flow 101 bound to core 1, held");
+        assertEquals(2, sched.coreFor(a, 102, 0), "flow 102 bound to core 2, idle: granted");
+        assertEquals(List.of("CoreGranted app0 core1 affinity-lowest signal0", "CoreGranted app0 core2 flow-affinity signal0"), events);
+        // a yields core 1, then core 2: the core it most recently ran on is 2
+        yieldRequested(a, 1);
+        sched.poll(5 * US);
+        yieldRequested(a, 2);
+        sched.poll(10 * US);
+        assertArrayEquals(new int[] {}, a.heldCores());
+        events.clear();
+        assertEquals(2, sched.coreFor(a, 100, 15 * US), "most recent core 2 before the lowest idle core 1");
+        assertEquals(List.of("CoreGranted app0 core2 affinity-recent signal0"), events);
+        yieldRequested(a, 2);
+        sched.poll(15 * US);
+        // b bursts over every core: nothing idle, and a's recent core 2 belongs to a bursting app: preempted for a
+        assertTrue(sched.tryAcquire(b, 1, 20 * US));
+        assertTrue(sched.tryAcquire(b, 2, 20 * US));
+        b.published[2] = 5;
+        events.clear();
+        assertEquals(io.calisto.io.dispatch.DispatchPolicy.NO_CORE, sched.coreFor(a, 100, 20 * US), "a drained core cannot take this packet");
+        assertEquals(List.of("CorePreempted app1 core2 for app0 signal0"), events, "one decision for the packet, no arrival grant on top");
+        assertEquals(io.calisto.io.dispatch.DispatchPolicy.NO_CORE, sched.coreFor(a, 100, 21 * US));
+        assertEquals(1, events.size(), "no second victim while a's drain is in flight");
+        served(b.slots[2], 5);
+        assertTrue(b.slots[2].cas(CoreSlot.REVOKING, CoreSlot.PARKED));
+        sched.poll(25 * US);
+        assertEquals("CoreGranted app0 core2 preempted-for signal0", events.getLast());
+        assertEquals(2, sched.coreFor(a, 100, 30 * US), "bound core 0 is b's: a's held core by modulo");
+    }
+
+    @Test
+    void paperModeWithoutHistoryPreemptsTheLowestCoreOfABurstingApp() {
+        AppDispatch b = app(1, 1, 3), a = tableApp(0, "affinity", 0, 3);
+        sched.addApp(b, 0);
+        assertTrue(sched.tryAcquire(b, 1, 0));
+        assertTrue(sched.tryAcquire(b, 2, 0));
+        sched.addApp(a, 0);
+        events.clear();
+        sched.nextAffinityCore(); // the counter now stands at core 1
+        assertEquals(io.calisto.io.dispatch.DispatchPolicy.NO_CORE, sched.coreFor(a, 100, 0));
+        assertEquals(List.of("CorePreempted app1 core0 for app0 signal0"), events, "the lowest core of the first bursting app, not the bound core 1");
+    }
+
+    @Test
+    void paperModeAtTheBurstableLimitSendsThePacketToAHeldCoreByModulo() {
+        AppDispatch a = tableApp(0, "affinity", 1, 1);
+        sched.addApp(a, 0);
+        events.clear();
+        assertEquals(0, sched.coreFor(a, 7, 0));
+        assertEquals(0, sched.coreFor(a, 8, 0), "bound to idle core 1, but a holds all it may: cores_add_core returns NULL");
+        assertTrue(events.isEmpty(), events.toString());
+        assertEquals(CoreScheduler.FREE, sched.owner(1));
+    }
+
+    @Test
+    void publishedModeUsesModuloWhileAnyCoreIsActiveAndTheTableOnlyWhenNone() {
+        AppDispatch a = tableApp(0, "affinity-published", 0, 3);
+        sched.addApp(a, 0);
+        events.clear();
+        assertEquals(0, sched.coreFor(a, 3, 0), "holds none: flow 3's entry (the counter's 0) picks the core to wake");
+        assertEquals(List.of("CoreGranted app0 core0 flow-affinity signal0"), events);
+        assertEquals(0, sched.coreFor(a, 4, 0), "flow 4 is bound to core 1 but a holds core 0: modulo, no grant");
+        assertEquals(1, events.size());
+        yieldRequested(a, 0);
+        sched.poll(5 * US);
+        assertArrayEquals(new int[] {}, a.heldCores());
+        assertEquals(1, sched.coreFor(a, 4, 10 * US), "holds none again: flow 4's entry, core 1, is woken");
+        assertEquals("CoreGranted app0 core1 flow-affinity signal0", events.getLast());
+        assertEquals(1, sched.coreFor(a, 3, 10 * US), "flow 3 (entry core 0) follows modulo to core 1");
+    }
+
+    @Test
+    void theSchedulersRxcCounterWrapsOverOneToTenAndACoreOutsideThePoolFallsBack() {
+        int[] got = new int[12];
+        for (int i = 0; i < got.length; i++) got[i] = sched.nextPublishedCore();
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1}, got);
+        // now the counter hands out core 2, then 3 (not in the pool {0, 1, 2})
+        AppDispatch a = tableApp(0, "affinity-published", 0, 3);
+        sched.addApp(a, 0);
+        sched.nextPublishedCore();
+        events.clear();
+        assertEquals(0, sched.coreFor(a, 9, 0));
+        assertEquals(List.of("CoreGranted app0 core0 affinity-lowest signal0"), events, "core 3 is no core of ours: the lowest idle one");
     }
 }

@@ -29,7 +29,8 @@ public final class Simulator {
      * {@code latency} after the warm-up fraction, {@code warmup} during it (the paper's 5k effect lives there);
      * {@code drops}/{@code warmupDrops}: packets that found the app without a core and no core to grant it.
      */
-    public record Result(Histogram latency, Histogram warmup, long packets, double meanCores, long migrations, long grants, long drops, long warmupDrops) {}
+    public record Result(Histogram latency, Histogram warmup, long packets, double meanCores, long migrations, long grants, long drops, long warmupDrops,
+                         long warmupGrants) {}
 
     /** The flow table's idle timeout: {@code calisto.dispatch.flow-idle-timeout}'s default. */
     public static final long FLOW_IDLE_TIMEOUT_NANOS = 30_000_000_000L;
@@ -39,7 +40,8 @@ public final class Simulator {
     public static Result run(Config c) {
         int[] pool = new int[c.cores()];
         for (int i = 0; i < pool.length; i++) pool[i] = i;
-        long[] grants = {0};
+        long[] grants = {0, 0}; // all, during the warm-up
+        long warmEnd = (long) ((long) (c.seconds() * 1e9) * c.warmupFraction());
         Core[] cores = new Core[c.cores()];
         for (int i = 0; i < cores.length; i++) cores[i] = new Core();
         // every grant, whichever path made it (the check, an arrival for an app without cores, paper-mode affinity
@@ -47,13 +49,14 @@ public final class Simulator {
         CoreScheduler scheduler = new CoreScheduler(pool, c.intervalNanos(), (type, app, core, reason, now, signal) -> {
             if (type != io.calisto.io.sched.SchedulerListener.GRANTED) return;
             grants[0]++;
+            if (now < warmEnd) grants[1]++;
             cores[core].availableAt = now + c.cost().grantNanos();
         });
         AppDispatch app = new AppDispatch(0, "sim", MatchRule.ANY, c.policy(), Math.max(1, c.flows()), FLOW_IDLE_TIMEOUT_NANOS, null, 0);
         app.guaranteed = c.guaranteed();
         app.burstable = c.cores();
         for (int core : pool) app.attach(core, null, CoreSlot.onHeap());
-        if (app.policy() instanceof AffinityTablePolicy a) a.acquirer((core, now) -> scheduler.tryAcquire(app, core, now));
+        scheduler.wire(app); // as IoKernel.wireAcquirer: the scheduler's counters and cores_add_core
 
         SplittableRandom rnd = new SplittableRandom(c.seed());
         ServiceTime service = new ServiceTime(c.service(), c.serviceMeanNanos(), c.seed() + 1);
@@ -61,7 +64,7 @@ public final class Simulator {
         for (int f = 0; f < c.flows(); f++) hashOf[f] = rnd.nextInt();
         FlowTable lastCore = new FlowTable(Math.max(1, c.flows()));
 
-        long end = (long) (c.seconds() * 1e9), warmEnd = (long) (end * c.warmupFraction());
+        long end = (long) (c.seconds() * 1e9);
         double gap = 1e9 / c.ratePps();
         double nextArrival = 0;
         long ioFree = 0, nextCheck = 0, migrations = 0, packets = 0, coreTime = 0, lastSample = 0, drops = 0, warmupDrops = 0;
@@ -82,8 +85,7 @@ public final class Simulator {
             boolean newFlow = app.policy().tableSize() < c.flows() && app.policy() instanceof AffinityTablePolicy p && p.boundCore(hash) == FlowTable.MISSING;
             long dispatchAt = Math.max(t, ioFree) + c.cost().dispatchNanos() + (newFlow ? c.cost().newFlowNanos() : 0);
             ioFree = dispatchAt;
-            int core = app.policy().coreFor(hash, dispatchAt);
-            if (core < 0 && scheduler.grantOnArrival(app, dispatchAt)) core = app.policy().coreFor(hash, dispatchAt);
+            int core = scheduler.coreFor(app, hash, dispatchAt); // the IO core's call: policy, arrival grant, one grant per packet
             if (core < 0) {
                 // as on the real IO core: dropped and counted as no-core (a drop counts as infinite latency)
                 if (t >= warmEnd) drops++;
@@ -107,7 +109,7 @@ public final class Simulator {
             nextArrival += -Math.log(1.0 - rnd.nextDouble()) * gap;
         }
         double meanCores = lastSample == 0 ? 0 : coreTime / (double) lastSample;
-        return new Result(latency, warm, packets, meanCores, migrations, grants[0], drops, warmupDrops);
+        return new Result(latency, warm, packets, meanCores, migrations, grants[0], drops, warmupDrops, grants[1]);
     }
 
     /** The scheduler's view at {@code now}: started and completed positions, the core-actors' yield/drain steps, then its check. */

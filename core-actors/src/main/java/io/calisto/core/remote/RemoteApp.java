@@ -97,6 +97,7 @@ public final class RemoteApp implements AutoCloseable {
             pekko.remote.artery.transport = tcp
             pekko.remote.artery.canonical.hostname = "127.0.0.1"
             pekko.remote.artery.canonical.port = 0
+            pekko.remote.warn-about-direct-use = off
             """).withFallback(config);
     }
 

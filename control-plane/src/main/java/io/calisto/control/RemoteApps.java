@@ -12,6 +12,7 @@ import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -79,12 +80,15 @@ public final class RemoteApps {
         this.dp = dp;
     }
 
-    /** Spawn with {@link Management#PROPS}; subscribes itself to {@code controlPlane}'s core events. */
+    /**
+     * Spawn with {@link Management#PROPS}; subscribes itself to {@code controlPlane}'s core events. A failure outside a
+     * command's own handling is logged and the actor resumes: a restart would forget every remote app it watches.
+     */
     static Behavior<Command> create(Dataplane dp, ActorRef<ControlPlane.Command> controlPlane) {
-        return Behaviors.setup(ctx -> {
+        return Behaviors.supervise(Behaviors.<Command>setup(ctx -> {
             controlPlane.tell(new ControlPlane.Subscribe(ctx.messageAdapter(CoreEvent.class, Event::new)));
             return new RemoteApps(ctx, dp).running();
-        });
+        })).onFailure(SupervisorStrategy.resume());
     }
 
     private Behavior<Command> running() {
@@ -123,6 +127,10 @@ public final class RemoteApps {
     }
 
     private void register(AppProtocol.Register r) {
+        if (r.app() == null || r.replyTo() == null || r.name() == null || r.match() == null) {
+            if (r.replyTo() != null) reply(r.replyTo(), new AppProtocol.Rejected("a registration needs a name, a match rule and the app's ref"));
+            return;
+        }
         AppHandle h;
         try {
             h = dp.prepareRemote(r.name(), MatchRule.parse(r.match()), r.guaranteed(), r.burstable());

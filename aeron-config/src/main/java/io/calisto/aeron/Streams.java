@@ -10,8 +10,6 @@ import com.typesafe.config.Config;
 public final class Streams {
     public static final int MAX_APPS = 256;
     public static final int MAX_CORES = 256;
-    /** Requests from applications in other JVMs to the dataplane, and the dataplane's answers. */
-    public static final int CONTROL_REQUESTS = 10, CONTROL_RESPONSES = 11;
     private static final int TX_BASE = 100;
     private static final int RX_BASE = 1000;
 

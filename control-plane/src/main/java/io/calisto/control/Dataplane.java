@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: no method holds a lock. Registration, unregistration and drainAndStop may run on the caller's thread,
  * the management actor's dispatcher and the event-pump thread at once; what they share is concurrent (the app list,
  * the id counter, the set of names in use, claimed with one atomic add), the IO-side state is changed only on the IO
- * thread (through {@link IoKernel#submit}), and the registry of apps in other JVMs belongs to the event-pump thread.
+ * thread (through {@link IoKernel#submit}), and the state of apps in other JVMs belongs to the {@link RemoteApps} actor.
  * A thread that waits for another (the IO thread, the pump, a core-actor) holds nothing that thread needs
  * (docs/decisions.md, "No lock is held while waiting for another thread").
  */
@@ -66,7 +66,8 @@ public final class Dataplane implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong retiredDelivered = new java.util.concurrent.atomic.AtomicLong();
     private final ActorRef<Management.Command> management;
     private final EventPump events;
-    private final RemoteRegistry remote;
+    /** Apps in other JVMs (Pekko remoting, when {@code pekko.actor.provider = remote}); the management actor forwards them. */
+    private final ActorRef<RemoteApps.Command> remoteApps;
     /** {@code calisto.dispatch.flow-idle-timeout}, checked at start: every app's flow table (and every policy swap's) ages with it. */
     private final long flowIdleTimeoutNanos;
 
@@ -97,8 +98,8 @@ public final class Dataplane implements AutoCloseable {
             t -> LOG.error("IO thread failed", t), null, kernel);
         AgentRunner.startOnThread(ioRunner);
         this.controlSystem = ActorSystem.create(ControlPlane.create(config.getInt("calisto.control.event-history")), "calisto", config);
-        this.remote = new RemoteRegistry(this, config.getDuration("calisto.remote.timeout"));
-        this.events = new EventPump(kernel, this::appName, controlSystem, new CounterPublisher(aeron, kernel, () -> apps), remote);
+        this.events = new EventPump(kernel, this::appName, controlSystem, new CounterPublisher(aeron, kernel, () -> apps));
+        this.remoteApps = controlSystem.systemActorOf(RemoteApps.create(this, controlSystem), "remote-apps", Management.PROPS);
         this.management = controlSystem.systemActorOf(Management.create(this), "management", Management.PROPS);
     }
 
@@ -355,6 +356,9 @@ public final class Dataplane implements AutoCloseable {
      */
     public ActorRef<Management.Command> management() { return management; }
 
+    /** The actor serving apps in other JVMs ({@link io.calisto.core.remote.AppProtocol}). */
+    ActorRef<RemoteApps.Command> remoteApps() { return remoteApps; }
+
     private AppHandle app(String name) {
         for (AppHandle h : apps) if (h.name().equals(name)) return h;
         throw new IllegalArgumentException("no app named '" + name + "'");
@@ -374,7 +378,7 @@ public final class Dataplane implements AutoCloseable {
      * Stops reading the port, waits until every core-actor consumed everything published to it and the last replies
      * went out: afterwards every received packet is either delivered or counted as dropped. Last, the event-pump
      * thread makes one more full pass (events to the control plane, counters to the counters file) and this call
-     * waits for it; it holds no lock meanwhile, so the pump may register or unregister apps in other JVMs.
+     * waits for it; it holds no lock meanwhile, so apps in other JVMs may register or unregister.
      */
     public void drainAndStop(Duration timeout) {
         await(kernel.submit(new IoCommand.SetRx(false, new CompletableFuture<>())).done(), "stop rx");

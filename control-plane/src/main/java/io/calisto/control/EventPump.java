@@ -12,12 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves scheduler decisions off the IO thread's queue into the control plane, every millisecond, in order, and
- * mirrors the IO counters into the Aeron counters file, and serves applications in other JVMs (and forwards them
- * their core events).
+ * mirrors the IO counters into the Aeron counters file. (Apps in other JVMs get their core events from the control
+ * plane, through {@link RemoteApps}, one of its subscribers.)
  * A plain daemon thread: Pekko timers could do it too, but this keeps the order obvious and the IO side lock-free.
  *
- * <p>One owner, no lock: the pump thread alone drains the kernel's events and alone uses the {@link RemoteRegistry}
- * and the {@link CounterPublisher}. Another thread that needs a pass done (drainAndStop) asks for one with
+ * <p>One owner, no lock: the pump thread alone drains the kernel's events and alone uses the {@link CounterPublisher}. Another thread that needs a pass done (drainAndStop) asks for one with
  * {@link #flush()}: a future handed over through a concurrent queue, completed by the pump after a whole pass that
  * began after the request. {@link #close()} joins the thread; the join hands ownership to the closing thread, which
  * then makes the last pass itself.
@@ -34,13 +33,10 @@ final class EventPump implements AutoCloseable {
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> flushes = new ConcurrentLinkedQueue<>();
 
     private final CounterPublisher counters;
-    private final RemoteRegistry remote;
 
-    EventPump(IoKernel kernel, IntFunction<String> appName, ActorRef<ControlPlane.Command> controlPlane, CounterPublisher counters,
-              RemoteRegistry remote) {
+    EventPump(IoKernel kernel, IntFunction<String> appName, ActorRef<ControlPlane.Command> controlPlane, CounterPublisher counters) {
         this.kernel = kernel;
         this.counters = counters;
-        this.remote = remote;
         this.appName = appName;
         this.controlPlane = controlPlane;
         this.thread = Thread.ofPlatform().daemon().name("calisto-events").start(this::loop);
@@ -66,13 +62,7 @@ final class EventPump implements AutoCloseable {
     private void pass() {
         try {
             counters.publish();
-            remote.poll(System.nanoTime());
-            kernel.drainEvents(e -> {
-                CoreEvent event = CoreEvent.of(e, appName.apply(e.appId()));
-                controlPlane.tell(new ControlPlane.Publish(event));
-                // same thread, same order as the control plane gets them: a remote subscriber sees exactly this sequence
-                remote.forward(e.appId(), event);
-            });
+            kernel.drainEvents(e -> controlPlane.tell(new ControlPlane.Publish(CoreEvent.of(e, appName.apply(e.appId())))));
         } catch (RuntimeException e) {
             LOG.error("event pump pass failed", e);
         }
@@ -99,12 +89,11 @@ final class EventPump implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) {
-            // still owned by the pump thread: touching the registry or the counters from here would race it
+            // still owned by the pump thread: touching the counters from here would race it
             LOG.warn("event pump thread did not stop within 15 s; its last pass is skipped");
         } else {
             pass();
             counters.close();
-            remote.close();
         }
         closed = true;
         boolean passed = !thread.isAlive();

@@ -1,6 +1,7 @@
 package io.calisto.control;
 
 import io.calisto.core.AppSpec;
+import io.calisto.core.remote.AppProtocol;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -75,6 +76,9 @@ public final class Management {
         List<AppStats> stats();
 
         void controlPlane(ControlPlane.Command c);
+
+        /** A command of an app in another JVM ({@link AppProtocol}): the Dataplane hands it to {@link RemoteApps}. */
+        default void fromApp(AppProtocol.Command c) { c.replyTo().tell(new AppProtocol.Rejected("this dataplane serves no apps from other JVMs")); }
     }
 
     private final ActorContext<Command> ctx;
@@ -95,12 +99,30 @@ public final class Management {
             @Override public void drainCore(int core, boolean restore) { dp.drainCore(core, restore); }
             @Override public List<AppStats> stats() { return dp.stats(); }
             @Override public void controlPlane(ControlPlane.Command c) { dp.controlSystem().tell(c); }
+            @Override public void fromApp(AppProtocol.Command c) { dp.remoteApps().tell(new RemoteApps.Anonymous(c)); }
         });
     }
 
     static Behavior<Command> create(Target target) {
         return Behaviors.supervise(Behaviors.<Command>setup(ctx -> new Management(ctx, target).running()))
             .onFailure(SupervisorStrategy.restart());
+    }
+
+    /**
+     * Apps in other JVMs send {@link AppProtocol.Command}s here, the dataplane's one well-known path. core-actors cannot
+     * see {@link Command}, so they are matched by their own runtime class and handed on as Objects (a handler typed
+     * {@code Command} would cast them and fail).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final Class<Command> FROM_OTHER_JVMS = (Class) AppProtocol.Command.class;
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private org.apache.pekko.japi.function.Function<Command, Behavior<Command>> fromOtherJvms() {
+        org.apache.pekko.japi.function.Function<Object, Behavior<Command>> forward = m -> {
+            dp.fromApp((AppProtocol.Command) m);
+            return Behaviors.same();
+        };
+        return (org.apache.pekko.japi.function.Function) forward;
     }
 
     private Behavior<Command> running() {
@@ -134,6 +156,7 @@ public final class Management {
                 dp.controlPlane(new ControlPlane.Unsubscribe(c.subscriber()));
                 return new Done("unsubscribed");
             }))
+            .onMessage(FROM_OTHER_JVMS, fromOtherJvms())
             .build();
     }
 

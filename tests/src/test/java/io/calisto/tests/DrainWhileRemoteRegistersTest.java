@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.typesafe.config.Config;
-import io.aeron.Subscription;
 import io.calisto.aeron.MatchRule;
-import io.calisto.aeron.Streams;
 import io.calisto.control.AppStats;
 import io.calisto.control.Dataplane;
 import io.calisto.control.Ports;
@@ -28,15 +26,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Drain-and-stop while an application in another JVM registers: neither waits for the other forever. The local
- * app's handler holds its first packet, so drainAndStop is still waiting for that packet when the remote app's
- * registration reaches the event-pump thread; the handler lets go only after the request is on the control stream.
- * (Before the fix drainAndStop held the Dataplane's lock while waiting, the pump blocked on that lock inside
- * prepareRemote while holding its own, and drainAndStop's final pump() then waited for the pump's lock: a deadlock.)
+ * app's handler holds its first packet, so drainAndStop is still waiting for that packet while the remote app
+ * registers over Pekko remoting and is activated; the handler lets go only once the remote app is active.
+ * (Once, drainAndStop held the Dataplane's lock while waiting and the thread registering remote apps blocked on it:
+ * a deadlock. Registration now runs on the remote-apps actor, and no Dataplane method holds a lock while waiting.)
  */
 class DrainWhileRemoteRegistersTest {
     @Test
     void drainAndStopFinishesWhileARemoteAppRegisters() throws Exception {
-        Config c = EndToEndTest.config(Map.of(
+        Config c = RemoteManagementTest.config(Map.of(
             "calisto.synthetic.rate", 20_000,
             "calisto.synthetic.flows", 200,
             "calisto.cores.pool", List.of(0, 1, 2),
@@ -58,7 +56,6 @@ class DrainWhileRemoteRegistersTest {
                     }
                 }
             }), 1, 1);
-            Subscription requests = dp.aeron().addSubscription(dp.streams().channel(), Streams.CONTROL_REQUESTS);
             dp.startRx();
             assertTrue(held.await(30, TimeUnit.SECONDS), "the slow app got its first packet");
 
@@ -74,16 +71,14 @@ class DrainWhileRemoteRegistersTest {
             Thread.sleep(300);
             assertTrue(drain.isAlive(), "drainAndStop waits for the held packet");
 
-            // a remote app registers meanwhile; wait until its request is on the control stream, give the pump time to take it
-            remote = startRemoteEcho(dp);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            int[] seen = {0};
-            while (seen[0] == 0) {
-                if (System.nanoTime() > deadline) fail("the remote app sent no registration within 30 s");
-                requests.poll((b, o, l, h) -> seen[0]++, 16);
-                Thread.sleep(1);
-            }
-            Thread.sleep(500);
+            // a remote app registers meanwhile, and is activated while drainAndStop still waits
+            remote = RemoteManagementTest.java(RemoteEchoMain.class, dp.controlSystem().address().toString());
+            BufferedReader out = new BufferedReader(new InputStreamReader(remote.getInputStream(), StandardCharsets.UTF_8));
+            StringBuilder seen = new StringBuilder();
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("registered")) seen.append(line).append('\n');
+            assertTrue(line != null, "the remote app was not registered:\n" + seen);
+            assertTrue(drain.isAlive(), "drainAndStop still waits for the held packet");
             release.countDown();
 
             drain.join(Duration.ofSeconds(30));
@@ -101,11 +96,6 @@ class DrainWhileRemoteRegistersTest {
             }
             if (failed.get() != null) throw new AssertionError("drainAndStop failed", failed.get());
 
-            // the registration went through as well
-            BufferedReader out = new BufferedReader(new InputStreamReader(remote.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            while ((line = out.readLine()) != null && !line.startsWith("registered")) { /* skip the other JVM's log lines */ }
-            assertTrue(line != null, "the remote app was registered");
             long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (dp.stats().stream().map(AppStats::app).noneMatch("echo"::equals)) {
                 if (System.nanoTime() > until) fail("the remote app never became active: " + dp.stats());
@@ -122,11 +112,4 @@ class DrainWhileRemoteRegistersTest {
         }
     }
 
-    static Process startRemoteEcho(Dataplane dp) throws Exception {
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
-            "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",
-            "java.base/java.nio=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-            "-cp", System.getProperty("java.class.path"), RemoteEchoMain.class.getName(), dp.aeron().context().aeronDirectoryName());
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    }
 }

@@ -14,7 +14,6 @@ import io.calisto.core.AppSpec;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,11 +21,18 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 
-/** An application in a second JVM registers, gets its packets through the shared media driver, dies, and is reclaimed. */
+/**
+ * An application in a second JVM registers over Pekko remoting, gets its packets through the shared media driver, is
+ * killed (kill -9), and the dataplane's failure detector has its cores reclaimed within the documented time, with
+ * every packet accounted for.
+ */
 class RemoteAppTest {
+    /** Heartbeats every 200 ms, 1 s of tolerated silence (control-plane reference.conf): documented as about 1.5-2 s. */
+    static final Duration RECLAIM_LIMIT = Duration.ofMillis(3500);
+
     @Test
     void appInAnotherJvmServesThenItsDeathIsDetectedAndItsCoresReclaimed() throws Exception {
-        Config c = EndToEndTest.config(Map.of(
+        Config c = RemoteManagementTest.config(Map.of(
             "calisto.synthetic.rate", 20_000,
             "calisto.synthetic.flows", 200,
             "calisto.cores.pool", List.of(0, 1),
@@ -34,15 +40,12 @@ class RemoteAppTest {
         ActorSystem<Void> local = ActorSystem.create(Behaviors.empty(), "local-apps", c);
         Process remote = null;
         try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
-            List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
-                "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",
-                "java.base/java.nio=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-cp", System.getProperty("java.class.path"), RemoteEchoMain.class.getName(), dp.aeron().context().aeronDirectoryName()));
-            remote = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            remote = RemoteManagementTest.java(RemoteEchoMain.class, dp.controlSystem().address().toString());
             BufferedReader out = new BufferedReader(new InputStreamReader(remote.getInputStream()));
+            StringBuilder seen = new StringBuilder();
             String line;
-            while ((line = out.readLine()) != null && !line.startsWith("registered")) { /* skip the other JVM's log lines */ }
-            assertTrue(line != null && line.startsWith("registered"), "the remote app did not register");
+            while ((line = out.readLine()) != null && !line.startsWith("registered")) seen.append(line).append('\n');
+            assertTrue(line != null && line.startsWith("registered"), "the remote app did not register:\n" + seen);
             AppStats echo = waitFor(dp, s -> s.stream().anyMatch(a -> a.app().equals("echo")), "remote app active").getFirst();
             assertEquals(1, echo.guaranteed());
             dp.startRx();
@@ -51,13 +54,17 @@ class RemoteAppTest {
             remote.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             long killed = System.nanoTime();
             waitFor(dp, List::isEmpty, "dead app reclaimed");
-            assertTrue(System.nanoTime() - killed < Duration.ofSeconds(5).toNanos(), "reclaimed within the 1 s timeout plus slack");
+            Duration reclaim = Duration.ofNanos(System.nanoTime() - killed);
+            System.out.println("reclaimed " + reclaim.toMillis() + " ms after kill -9");
+            assertTrue(reclaim.compareTo(RECLAIM_LIMIT) < 0, "reclaimed after " + reclaim.toMillis() + " ms");
+            long gone = dp.kernel().dropped(DropReason.APP_GONE);
             // its guaranteed core is free again: a local app may now take both cores as its guarantee
             dp.register(local, new AppSpec("after", MatchRule.parse("dst-port=9"), core -> ctx -> {}), 2, 2);
             dp.drainAndStop(Duration.ofSeconds(5));
             RunSummary s = RunSummary.of(dp);
             assertEquals(0, s.unaccounted(), s.toString());
             assertTrue(s.delivered() > 1000, s.toString());
+            assertEquals(gone, dp.kernel().dropped(DropReason.APP_GONE), "app-gone is counted once, at the reclaim");
             assertTrue(dp.kernel().dropped(DropReason.NO_APP) > 0, "packets after the app died match no app");
         } finally {
             if (remote != null) remote.destroyForcibly();
@@ -70,7 +77,7 @@ class RemoteAppTest {
         List<AppStats> s;
         while (!ok.test(s = dp.stats())) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for: " + what + "; stats " + s);
-            Thread.sleep(20);
+            Thread.sleep(5);
         }
         return s;
     }

@@ -1,23 +1,16 @@
 package io.calisto.tests;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.aeron.Aeron;
-import io.calisto.aeron.Streams;
 import io.calisto.core.demo.EchoApp;
 import io.calisto.core.remote.RemoteApp;
-import java.time.Duration;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
-/** The echo app as a separate JVM: {@code RemoteEchoMain AERON_DIR}. Prints "registered ID" and serves until killed. */
+/**
+ * The echo app as a separate JVM: {@code RemoteEchoMain DATAPLANE_ADDRESS} (e.g. {@code pekko://calisto@127.0.0.1:25520}).
+ * Connects over Pekko remoting with 1..2 cores, prints "registered ID" once active and serves until killed.
+ */
 public final class RemoteEchoMain {
     public static void main(String[] args) throws Exception {
-        Config c = ConfigFactory.load();
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "remote-echo", c);
-        Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(args[0]));
-        RemoteApp app = RemoteApp.connect(system, EchoApp.spec(c.getConfig("calisto.demo")), aeron, Streams.from(c.getConfig("calisto.aeron")),
-            1, 2, Duration.ofSeconds(20));
+        RemoteApp app = RemoteApp.connect(args[0], EchoApp.spec(ConfigFactory.load().getConfig("calisto.demo")), 1, 2);
         System.out.println("registered " + app.appId());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
-import io.aeron.Publication;
-import io.aeron.Subscription;
 import io.calisto.aeron.MatchRule;
-import io.calisto.aeron.Streams;
-import io.calisto.control.AppHandle;
 import io.calisto.control.AppStats;
 import io.calisto.control.ControlPlane;
 import io.calisto.control.CoreEvent;
@@ -16,8 +12,9 @@ import io.calisto.control.Dataplane;
 import io.calisto.control.Management;
 import io.calisto.control.Ports;
 import io.calisto.core.AppSpec;
-import io.calisto.core.remote.ControlClient;
-import io.calisto.core.remote.ControlMessage;
+import io.calisto.control.RunSummary;
+import io.calisto.core.remote.AppProtocol;
+import io.calisto.core.remote.RemoteApp;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -32,15 +29,18 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 
 /**
- * An application in a second JVM manages itself over the control streams: its limits and policy really change, an
- * invalid policy comes back with the dataplane's reason, its stats match the dataplane's, and the core events it
- * receives are exactly the dataplane's events for it, in order, until it unsubscribes.
+ * An application in a second JVM manages itself over Pekko remoting: its limits and policy really change, an invalid
+ * policy comes back with the dataplane's reason, its stats match the dataplane's, and the core events it receives are
+ * exactly the dataplane's events for it (not another app's), in order, until it unsubscribes. Another JVM cannot act
+ * for it, and its clean unregistration loses nothing.
  */
 class RemoteManagementTest {
     static final Duration WAIT = Duration.ofSeconds(30);
@@ -48,7 +48,7 @@ class RemoteManagementTest {
 
     @Test
     void appInAnotherJvmManagesItselfAndReceivesItsEventsInOrder() throws Exception {
-        Config c = EndToEndTest.config(Map.of(
+        Config c = config(Map.of(
             "calisto.synthetic.rate", 20_000,
             "calisto.synthetic.flows", 200,
             "calisto.synthetic.max-packets", PACKETS,
@@ -57,19 +57,17 @@ class RemoteManagementTest {
         ActorSystem<Void> localApps = ActorSystem.create(Behaviors.empty(), "local-apps", c);
         Process remote = null;
         try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
-            AppHandle local = dp.register(localApps, new AppSpec("local", MatchRule.parse("dst-port=9"), core -> ctx -> {}), 0, 1);
-            remote = start(dp);
+            dp.register(localApps, new AppSpec("local", MatchRule.parse("dst-port=9"), core -> ctx -> {}), 0, 1);
+            String address = dp.controlSystem().address().toString();
+            remote = java(RemoteManagedMain.class, address);
             Lines out = new Lines(remote);
             Writer in = new OutputStreamWriter(remote.getOutputStream(), StandardCharsets.UTF_8);
             String registered = out.next();
             assertTrue(registered.startsWith("registered "), out.toString());
-            int echoId = Integer.parseInt(registered.substring("registered ".length()));
             assertEquals("subscribe done subscribed", out.next());
-            // a second reader of the shared response stream that never stops listening for echo's events: it sees
-            // exactly what the dataplane forwards, whatever the remote client filters
-            List<String> wire = new java.util.concurrent.CopyOnWriteArrayList<>();
-            ControlClient listener = client(dp, echoId);
-            listener.events(e -> wire.add(e.type() + " " + e.core() + " " + e.reason()));
+            // another app's core event while echo is subscribed: echo must not get it
+            assertEquals(new Management.Done("local limits guaranteed=1 burstable=1"), ask(dp, r -> new Management.SetCoreLimits("local", 1, 1, r)));
+            waitFor(() -> eventsOf(dp, "local").stream().anyMatch(e -> e.endsWith(" guarantee")), "local's guarantee grant", dp);
 
             // traffic before the first command: arrival grants, maybe congestion grants, then yields once it stops
             dp.startRx();
@@ -88,7 +86,7 @@ class RemoteManagementTest {
             assertEquals(2, echo.burstable());
             assertEquals(1, echo.heldCores().size());
 
-            // stats: the state is at rest (no traffic, guarantee met), so the remote copy equals the dataplane's
+            // stats: the state is at rest (no traffic, guarantees met), so the remote copy equals the dataplane's
             List<AppStats> now = dp.stats();
             for (AppStats a : now) {
                 Map<String, String> line = keyValues(out.next(), "app");
@@ -110,7 +108,7 @@ class RemoteManagementTest {
             assertEquals("unsubscribe done unsubscribed", out.next());
             assertEquals("end", out.next());
 
-            // the events the remote JVM got are the dataplane's events for echo, same order, nothing more
+            // the events the remote JVM got are the dataplane's events for echo, same order, nothing more (none of local's)
             List<String> published = eventsOf(dp, "echo");
             assertEquals(published, out.events, "remote events vs the control plane's record for echo");
             assertTrue(published.getFirst().endsWith(" arrival") && published.getLast().endsWith(" guarantee")
@@ -123,32 +121,55 @@ class RemoteManagementTest {
             tell(in, "ping");
             assertEquals("pong true", out.next());
             assertEquals(before, out.events.size(), "events after unsubscribing: " + out.events);
-            // an answer on the listener's own request comes after everything forwarded before it
-            assertTrue(listener.call("get-stats", id -> new ControlMessage.GetStats(id, echoId)) instanceof ControlMessage.Stats);
-            listener.close();
-            assertEquals(published, wire, "what the dataplane forwarded for echo: its events until the unsubscription, none after");
 
-            // an app id that is not a remote app's (here a local app's) may not be managed over the control stream
-            try (ControlClient forger = client(dp, local.appId())) {
-                var r = forger.call("set-policy modulo", id -> new ControlMessage.SetPolicy(id, local.appId(), "modulo"));
-                assertEquals(new ControlMessage.Rejected(1, local.appId(), "app id " + local.appId()
-                    + " is not an app registered from another JVM (a remote app may change only its own policy and limits)"), r);
+            // another JVM cannot act for echo: the management actor takes only registrations, an app's commands go to its session
+            ActorSystem<Void> other = ActorSystem.create(Behaviors.empty(), "forger", RemoteApp.remoteConfig(c));
+            try {
+                ActorRef<AppProtocol.Command> mgmt = ActorRefResolver.get(other).resolveActorRef(address + RemoteApp.MANAGEMENT_PATH);
+                AppProtocol.Reply r = AskPattern.<AppProtocol.Command, AppProtocol.Reply>ask(mgmt, to -> new AppProtocol.SetPolicy("affinity", to),
+                    WAIT, other.scheduler()).toCompletableFuture().get();
+                assertEquals(new AppProtocol.Rejected("send SetPolicy to the session the registration returned, not to the management actor"), r);
+                ActorRef<AppProtocol.Notice> nobody = other.systemActorOf(Behaviors.empty(), "nobody", org.apache.pekko.actor.typed.Props.empty());
+                r = AskPattern.<AppProtocol.Command, AppProtocol.Reply>ask(mgmt, to -> new AppProtocol.Register("echo", "dst-port=7", 0, 1, nobody, to),
+                    WAIT, other.scheduler()).toCompletableFuture().get();
+                assertEquals(new AppProtocol.Rejected("an app named echo is already registered"), r);
+            } finally {
+                other.terminate();
             }
-            assertEquals(c.getString("calisto.dispatch.policy"), dp.stats().stream().filter(a -> a.app().equals("local")).findFirst().orElseThrow().policy());
-            in.close();
-            assertTrue(remote.waitFor(20, TimeUnit.SECONDS), "the remote app exits when its stdin closes");
+            assertEquals("modulo", echo(dp).policy());
+
+            // a clean unregistration: the app's cores are free at once and nothing it was sent is lost
+            tell(in, "quit");
+            assertEquals("closed", out.next());
+            assertTrue(remote.waitFor(20, TimeUnit.SECONDS), "the remote app exits after closing");
             assertEquals(0, remote.exitValue(), out.toString());
+            assertTrue(dp.stats().stream().noneMatch(a -> a.app().equals("echo")), "echo unregistered: " + dp.stats());
+            dp.drainAndStop(Duration.ofSeconds(5));
+            RunSummary s = RunSummary.of(dp);
+            assertEquals(0, s.unaccounted(), s.toString());
+            assertEquals(PACKETS, s.delivered(), s.toString());
         } finally {
             if (remote != null) remote.destroyForcibly();
             localApps.terminate();
         }
     }
 
-    static Process start(Dataplane dp) throws Exception {
+    /** {@link EndToEndTest#config} with the dataplane's remoting on: Artery TCP on 127.0.0.1, a free port. */
+    static Config config(Map<String, Object> overrides) {
+        Map<String, Object> all = new HashMap<>(overrides);
+        all.put("pekko.actor.provider", "remote");
+        all.put("pekko.remote.artery.canonical.hostname", "127.0.0.1");
+        all.put("pekko.remote.artery.canonical.port", 0);
+        return EndToEndTest.config(all);
+    }
+
+    /** Starts {@code main} in a second JVM with this JVM's classpath and flags. */
+    static Process java(Class<?> main, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
             "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",
             "java.base/java.nio=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-            "-cp", System.getProperty("java.class.path"), RemoteManagedMain.class.getName(), dp.aeron().context().aeronDirectoryName()));
+            "-cp", System.getProperty("java.class.path"), main.getName()));
+        cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
@@ -208,17 +229,6 @@ class RemoteManagementTest {
 
     static AppStats echo(Dataplane dp) {
         return dp.stats().stream().filter(a -> a.app().equals("echo")).findFirst().orElseThrow(() -> new AssertionError("echo is not registered"));
-    }
-
-    static ControlClient client(Dataplane dp, int appId) {
-        Publication requests = dp.aeron().addPublication(dp.streams().channel(), Streams.CONTROL_REQUESTS);
-        Subscription responses = dp.aeron().addSubscription(dp.streams().channel(), Streams.CONTROL_RESPONSES);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!requests.isConnected() || !responses.isConnected()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("control streams did not connect");
-            Thread.onSpinWait();
-        }
-        return new ControlClient(requests, responses, appId, WAIT);
     }
 
     static void tell(Writer in, String line) throws Exception {

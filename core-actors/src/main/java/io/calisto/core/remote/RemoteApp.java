@@ -1,163 +1,309 @@
 package io.calisto.core.remote;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.aeron.Aeron;
-import io.aeron.Publication;
-import io.aeron.Subscription;
 import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.Streams;
 import io.calisto.core.AppRuntime;
 import io.calisto.core.AppSpec;
-import io.calisto.core.remote.ControlMessage.RemoteCoreEvent;
-import io.calisto.core.remote.ControlMessage.Reply;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * An application in its own JVM joining a running dataplane through the shared Aeron media driver: it registers on
- * the control stream (Kryo), maps its core slots from the file the dataplane names, runs a parked core-actor per
- * pool core and sends a heartbeat every 100 ms. Its parked core-actors sleep on a futex on their slot's state word in
- * the shared file, which the dataplane's grant wakes across the process boundary (LockSupport cannot).
+ * An application in its own JVM joining a running dataplane: control over Pekko remoting (Artery TCP, messages of
+ * {@link AppProtocol}), packets over the dataplane's Aeron media driver and core slots in a shared file, as for a
+ * local app. {@link #connect} registers, maps the slots, starts a parked core-actor per pool core (sleeping on a futex
+ * the dataplane's grant wakes across the process boundary) and reports ready; the dataplane then classifies packets
+ * for it. The dataplane watches this JVM: if it dies, its cores are reclaimed (Pekko's failure detector, about 1.5 s)
+ * and the packets it never consumed are counted as {@code app-gone}.
  *
- * <p>It manages itself as a local app does through the management actor: {@link #setPolicy}, {@link #setCoreLimits},
- * {@link #drainCore}, {@link #stats} and {@link #subscribeEvents} block until the dataplane answers ({@link
- * ControlMessage.Done}, {@link ControlMessage.Stats} or {@link ControlMessage.Rejected} with the dataplane's reason)
- * and throw {@link IllegalStateException} when no answer comes within the call timeout (the connect timeout unless
- * {@link #callTimeout} changes it).
+ * <p>Every call below blocks until the dataplane answers, at most the call timeout (the connect timeout unless
+ * {@link #callTimeout} changes it). A refusal throws {@link RejectedException} with the dataplane's one-line reason;
+ * no answer in time, or a dataplane that cannot be reached, throws {@link IllegalStateException}. An app acts only on
+ * itself: every command goes to the session the dataplane created for it at registration.
+ *
+ * <pre>{@code
+ * try (RemoteApp app = RemoteApp.connect("pekko://calisto@127.0.0.1:25520", spec, 1, 4)) {
+ *     app.subscribeEvents(e -> log.info("{} core {} ({})", e.type(), e.core(), e.reason()));
+ *     app.setCoreLimits(1, 2);
+ *     app.setPolicy("modulo");
+ *     ...
+ * }
+ * }</pre>
  */
 public final class RemoteApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteApp.class);
+    /** Path of the dataplane's management actor under its actor system's address. */
+    public static final String MANAGEMENT_PATH = "/system/management";
+
+    /** The dataplane refused a call; {@link #getMessage()} is its one-line reason. */
+    public static final class RejectedException extends RuntimeException {
+        public RejectedException(String reason) { super(reason); }
+    }
+
+    private final ActorSystem<?> system;
+    private final boolean ownsSystem;
+    private final Aeron aeron;
     private final AppRuntime runtime;
-    private final Publication requests;
-    private final int appId;
-    private final ControlClient control;
-    private final Thread heartbeat;
-    private final ControlCodec codec = new ControlCodec();
-    private volatile boolean running = true;
+    private final AppProtocol.Registered registered;
+    private final ActorRef<AppProtocol.Notice> notices;
+    private final String name;
+    /** Where the listener actor hands this app's core events; null: dropped. */
+    private final AtomicReference<Consumer<AppProtocol.CoreEvent>> events;
+    private volatile Duration timeout;
+    private volatile boolean closed;
 
-    private RemoteApp(AppRuntime runtime, Publication requests, ControlClient control) {
+    private RemoteApp(ActorSystem<?> system, boolean ownsSystem, Aeron aeron, AppRuntime runtime, AppProtocol.Registered registered,
+                      ActorRef<AppProtocol.Notice> notices, AtomicReference<Consumer<AppProtocol.CoreEvent>> events, String name,
+                      Duration timeout) {
+        this.system = system;
+        this.ownsSystem = ownsSystem;
+        this.aeron = aeron;
         this.runtime = runtime;
-        this.requests = requests;
-        this.appId = control.appId();
-        this.control = control;
-        this.heartbeat = Thread.ofPlatform().daemon().name("calisto-heartbeat-" + appId).start(this::beat);
-    }
-
-    public static RemoteApp connect(ActorSystem<?> system, AppSpec spec, Aeron aeron, Streams streams, int guaranteed, int burstable,
-                                    Duration timeout) {
-        Publication requests = aeron.addPublication(streams.channel(), Streams.CONTROL_REQUESTS);
-        Subscription responses = aeron.addSubscription(streams.channel(), Streams.CONTROL_RESPONSES);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!requests.isConnected() || !responses.isConnected()) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("no dataplane answers on " + aeron.context().aeronDirectoryName());
-            sleep(1);
-        }
-        ControlCodec codec = new ControlCodec();
-        var request = codec.encode(new ControlMessage.RegisterRemote(spec.name(), spec.match().format(), guaranteed, burstable,
-            ProcessHandle.current().pid()));
-        while (requests.offer(request, 0, request.capacity()) < 0) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("cannot send the registration of " + spec.name());
-            sleep(1);
-        }
-        ControlMessage[] answer = new ControlMessage[1];
-        while (answer[0] == null) {
-            responses.poll((b, o, l, h) -> {
-                ControlMessage m = codec.decode(b, o, l);
-                if (m instanceof ControlMessage.Registered r && r.name().equals(spec.name())) answer[0] = m;
-                if (m instanceof ControlMessage.RegistrationRejected r && r.name().equals(spec.name())) answer[0] = m;
-            }, 16);
-            if (answer[0] == null && System.nanoTime() > deadline) throw new IllegalStateException("no answer to the registration of " + spec.name());
-            sleep(1);
-        }
-        if (answer[0] instanceof ControlMessage.RegistrationRejected r) {
-            responses.close();
-            throw new IllegalArgumentException(r.reason());
-        }
-        ControlMessage.Registered ok = (ControlMessage.Registered) answer[0];
-        int maxCore = 0;
-        for (int core : ok.pool()) maxCore = Math.max(maxCore, core);
-        CoreSlot[] slots = CoreSlot.mapped(Path.of(ok.slotsFile()), maxCore + 1, false);
-        AppRuntime runtime = AppRuntime.register(system, spec, aeron, streams, ok.appId());
-        for (int core : ok.pool()) {
-            try {
-                runtime.start(core, slots[core], -1).get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IllegalStateException("core-actor " + core + " of " + spec.name() + " did not start: " + e, e);
-            }
-        }
-        return new RemoteApp(runtime, requests, new ControlClient(requests, responses, ok.appId(), timeout));
-    }
-
-    private void beat() {
-        ControlCodec own = new ControlCodec();
-        while (running) {
-            var hb = own.encode(new ControlMessage.Heartbeat(appId));
-            requests.offer(hb, 0, hb.capacity());
-            sleep(100);
-        }
-    }
-
-    public int appId() { return appId; }
-
-    public AppRuntime runtime() { return runtime; }
-
-    /** Swaps this app's dispatch policy ({@code modulo}, {@code affinity}, ...) between two IO bursts. */
-    public Reply setPolicy(String policy) {
-        return control.call("set-policy " + policy, c -> new ControlMessage.SetPolicy(c, appId, policy));
-    }
-
-    public Reply setCoreLimits(int guaranteed, int burstable) {
-        return control.call("set-core-limits", c -> new ControlMessage.SetCoreLimits(c, appId, guaranteed, burstable));
-    }
-
-    /** Takes pool core {@code core} out of service (its owner's queue drains first), or puts it back. */
-    public Reply drainCore(int core, boolean restore) {
-        return control.call((restore ? "restore-core " : "drain-core ") + core, c -> new ControlMessage.DrainCore(c, appId, core, restore));
-    }
-
-    /** {@link ControlMessage.Stats} for every registered app, or {@link ControlMessage.Rejected}. */
-    public Reply stats() {
-        return control.call("get-stats", c -> new ControlMessage.GetStats(c, appId));
+        this.registered = registered;
+        this.notices = notices;
+        this.events = events;
+        this.name = name;
+        this.timeout = timeout;
     }
 
     /**
-     * From the answer on, every core event of this app goes to {@code consumer}, in order, on the client's control
-     * thread (keep it short: answers to calls wait behind it).
+     * {@code config} with remoting turned on for an app process: {@code pekko.actor.provider = remote}, Artery TCP on
+     * 127.0.0.1 and a free port (the dataplane replies to whatever address this system has).
      */
-    public Reply subscribeEvents(Consumer<RemoteCoreEvent> consumer) {
-        control.events(consumer);
-        Reply r = control.call("subscribe-events", c -> new ControlMessage.SubscribeEvents(c, appId));
-        if (!(r instanceof ControlMessage.Done)) control.events(null);
-        return r;
+    public static Config remoteConfig(Config config) {
+        return ConfigFactory.parseString("""
+            pekko.actor.provider = remote
+            pekko.remote.artery.transport = tcp
+            pekko.remote.artery.canonical.hostname = "127.0.0.1"
+            pekko.remote.artery.canonical.port = 0
+            pekko.remote.warn-about-direct-use = off
+            """).withFallback(config);
     }
 
-    /** No more events after the answer: the dataplane sends its Done after the last event it forwarded. */
-    public Reply unsubscribeEvents() {
-        Reply r = control.call("unsubscribe-events", c -> new ControlMessage.UnsubscribeEvents(c, appId));
-        if (r instanceof ControlMessage.Done) control.events(null);
-        return r;
+    /**
+     * Connects with an actor system of its own ({@link #remoteConfig} over {@code ConfigFactory.load()}, terminated by
+     * {@link #close()}) and a 10 s timeout. {@code dataplane} is the address {@code calisto serve} prints after
+     * {@code management=} (e.g. {@code pekko://calisto@127.0.0.1:25520}), or the management actor's full path.
+     */
+    public static RemoteApp connect(String dataplane, AppSpec spec, int guaranteed, int burstable) {
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "calisto-app-" + spec.name(), remoteConfig(ConfigFactory.load()));
+        try {
+            return connect(system, true, dataplane, spec, guaranteed, burstable, Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            system.terminate();
+            throw e;
+        }
     }
 
+    /**
+     * Connects through {@code system}, which must have remoting on ({@link #remoteConfig}) and stays the caller's.
+     * Returns once the dataplane has activated the app: from then on its handlers get their packets.
+     *
+     * @throws RejectedException if the dataplane refuses the registration (name in use, bad limits, ...)
+     * @throws IllegalStateException if it does not answer within {@code timeout} or a core-actor does not start
+     * @throws IllegalArgumentException if {@code system} has no remoting
+     */
+    public static RemoteApp connect(ActorSystem<?> system, String dataplane, AppSpec spec, int guaranteed, int burstable, Duration timeout) {
+        return connect(system, false, dataplane, spec, guaranteed, burstable, timeout);
+    }
+
+    private static RemoteApp connect(ActorSystem<?> system, boolean ownsSystem, String dataplane, AppSpec spec, int guaranteed, int burstable,
+                                     Duration timeout) {
+        if (!system.address().hasGlobalScope()) {
+            throw new IllegalArgumentException("actor system " + system.name() + " has no remoting: create it with RemoteApp.remoteConfig(config)"
+                + " (pekko.actor.provider = remote)");
+        }
+        String path = dataplane.contains("/system/") ? dataplane : dataplane.replaceAll("/+$", "") + MANAGEMENT_PATH;
+        ActorRef<AppProtocol.Command> management = ActorRefResolver.get(system).resolveActorRef(path);
+        AtomicReference<Consumer<AppProtocol.CoreEvent>> events = new AtomicReference<>();
+        ActorRef<AppProtocol.Notice> notices = system.systemActorOf(listener(events), "calisto-app-" + spec.name() + "-" + UUID.randomUUID(), Props.empty());
+        Aeron aeron = null;
+        AppRuntime runtime = null;
+        boolean ok = false;
+        try {
+            AppProtocol.Reply answer = ask(system, management, r -> new AppProtocol.Register(spec.name(), spec.match().format(), guaranteed,
+                burstable, notices, r), timeout, "register " + spec.name() + " at " + path);
+            AppProtocol.Registered reg = switch (answer) {
+                case AppProtocol.Registered r -> r;
+                case AppProtocol.Rejected r -> throw new RejectedException(r.reason());
+                default -> throw new IllegalStateException("unexpected answer to register " + spec.name() + ": " + answer);
+            };
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(reg.aeronDir()));
+            int maxCore = 0;
+            for (int core : reg.pool()) maxCore = Math.max(maxCore, core);
+            CoreSlot[] slots = CoreSlot.mapped(Path.of(reg.slotsFile()), maxCore + 1, false);
+            runtime = AppRuntime.register(system, spec, aeron, new Streams(reg.channel()), reg.appId());
+            for (int core : reg.pool()) {
+                try {
+                    runtime.start(core, slots[core], -1).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    throw new IllegalStateException("core-actor " + core + " of " + spec.name() + " did not start: " + e, e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("connecting " + spec.name() + " interrupted");
+                }
+            }
+            RemoteApp app = new RemoteApp(system, ownsSystem, aeron, runtime, reg, notices, events, spec.name(), timeout);
+            done(app.call("ready", AppProtocol.Ready::new));
+            ok = true;
+            return app;
+        } finally {
+            if (!ok) {
+                // the dataplane sees the listener stop (it watches it) and forgets the registration, if it made one
+                Adapter.toClassic(system).stop(Adapter.toClassic(notices));
+                if (runtime != null) runtime.stopAll();
+                if (aeron != null) aeron.close();
+            }
+        }
+    }
+
+    private static Behavior<AppProtocol.Notice> listener(AtomicReference<Consumer<AppProtocol.CoreEvent>> events) {
+        return Behaviors.receive(AppProtocol.Notice.class)
+            .onMessage(AppProtocol.CoreEvent.class, e -> {
+                Consumer<AppProtocol.CoreEvent> c = events.get();
+                if (c == null) return Behaviors.same();
+                try {
+                    c.accept(e);
+                } catch (RuntimeException x) {
+                    LOG.warn("event consumer failed on {}: {}", e, x.toString());
+                }
+                return Behaviors.same();
+            })
+            .build();
+    }
+
+    /** The id the dataplane gave this app (its stream ids derive from it). */
+    public int appId() { return registered.appId(); }
+
+    /** The pool cores this app runs a (parked) core-actor for. */
+    public int[] pool() { return registered.pool().clone(); }
+
+    /** This app's core-actors (delivery counts, failures). */
+    public AppRuntime runtime() { return runtime; }
+
+    /** How long each call waits for the dataplane's answer. */
     public RemoteApp callTimeout(Duration timeout) {
-        control.timeout(timeout);
+        this.timeout = timeout;
         return this;
     }
 
-    @Override
-    public void close() {
-        running = false;
-        var bye = codec.encode(new ControlMessage.Unregister(appId));
-        requests.offer(bye, 0, bye.capacity());
-        control.close();
-        runtime.stopAll();
+    /** Swaps this app's dispatch policy ({@code modulo}, {@code affinity}, ...); returns the dataplane's confirmation. */
+    public String setPolicy(String policy) { return done(call("set-policy " + policy, r -> new AppProtocol.SetPolicy(policy, r))); }
+
+    /** Sets this app's guaranteed and burstable core counts. */
+    public String setCoreLimits(int guaranteed, int burstable) {
+        return done(call("set-core-limits", r -> new AppProtocol.SetCoreLimits(guaranteed, burstable, r)));
     }
 
-    private static void sleep(long ms) {
+    /** Takes pool core {@code core} out of service (its owner's queue there drains first), or puts it back if {@code restore}. */
+    public String drainCore(int core, boolean restore) {
+        return done(call((restore ? "restore-core " : "drain-core ") + core, r -> new AppProtocol.DrainCore(core, restore, r)));
+    }
+
+    /** Counters of every registered app (local or remote), as the management actor's GetStats. */
+    public List<AppSummary> stats() {
+        return switch (call("get-stats", AppProtocol.GetStats::new)) {
+            case AppProtocol.Stats s -> List.of(s.apps());
+            case AppProtocol.Rejected r -> throw new RejectedException(r.reason());
+            case AppProtocol.Reply other -> throw new IllegalStateException("unexpected answer to get-stats: " + other);
+        };
+    }
+
+    /**
+     * From the answer on, each core event of this app goes to {@code consumer}, in order, on one actor thread of this
+     * app's system (keep it short). Events published before the dataplane took the subscription are not replayed.
+     */
+    public void subscribeEvents(Consumer<AppProtocol.CoreEvent> consumer) {
+        events.set(consumer);
         try {
-            Thread.sleep(ms);
+            done(call("subscribe-events", AppProtocol.SubscribeEvents::new));
+        } catch (RuntimeException e) {
+            events.set(null);
+            throw e;
+        }
+    }
+
+    /** No event reaches the consumer once this returns. */
+    public void unsubscribeEvents() {
+        done(call("unsubscribe-events", AppProtocol.UnsubscribeEvents::new));
+        events.set(null);
+    }
+
+    /**
+     * Unregisters (the dataplane drains what is queued for this app, then frees its cores), stops the core-actors and
+     * the Aeron client, and terminates the actor system if {@link #connect(String, AppSpec, int, int)} made it. A
+     * dataplane that does not answer is logged, not thrown: it reclaims the app anyway once it sees it gone.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        events.set(null);
+        try {
+            LOG.info("{}", done(call("unregister", AppProtocol.Unregister::new)));
+        } catch (RuntimeException e) {
+            LOG.warn("unregistering {}: {}", name, e.getMessage());
+        }
+        try {
+            runtime.stopAll().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warn("core-actors of {} did not stop: {}", name, e.toString());
+        }
+        Adapter.toClassic(system).stop(Adapter.toClassic(notices));
+        aeron.close();
+        if (ownsSystem) system.terminate();
+    }
+
+    private AppProtocol.Reply call(String what, Function<ActorRef<AppProtocol.Reply>, AppProtocol.Command> command) {
+        if (closed && !what.equals("unregister")) throw new IllegalStateException("app " + name + " is closed");
+        return ask(system, registered.session(), command, timeout, what + " of " + name);
+    }
+
+    private static AppProtocol.Reply ask(ActorSystem<?> system, ActorRef<AppProtocol.Command> to,
+                                         Function<ActorRef<AppProtocol.Reply>, AppProtocol.Command> command, Duration timeout, String what) {
+        CompletableFuture<AppProtocol.Reply> answer = AskPattern.<AppProtocol.Command, AppProtocol.Reply>ask(to, command::apply, timeout,
+            system.scheduler()).toCompletableFuture();
+        try {
+            return answer.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TimeoutException) {
+                throw new IllegalStateException("no answer from the dataplane to " + what + " within " + timeout.toMillis() + " ms");
+            }
+            throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no answer from the dataplane to " + what + " within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + " interrupted");
         }
+    }
+
+    private static String done(AppProtocol.Reply reply) {
+        return switch (reply) {
+            case AppProtocol.Done d -> d.text();
+            case AppProtocol.Rejected r -> throw new RejectedException(r.reason());
+            default -> throw new IllegalStateException("unexpected answer " + reply);
+        };
     }
 }

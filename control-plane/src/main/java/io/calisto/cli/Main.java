@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** {@code ./calisto}: user mistakes end with exit code 2 and one line on stderr, never a stack trace. */
 @Command(name = "calisto", mixinStandardHelpOptions = true, version = "Calisto-J 0.1.0",
     description = "Low-latency packet dataplane: Shenango's IOKernel with Calisto's flow-affinity dispatch.",
-    subcommands = {RunCommand.class, FlowsCommand.class, BenchCommand.class, ExperimentCommand.class, LoadgenCommand.class, SoakCommand.class, StatCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, FlowsCommand.class, BenchCommand.class, ExperimentCommand.class, LoadgenCommand.class, SoakCommand.class,
+        ServeCommand.class, CtlCommand.class, StatCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int USAGE = 2;
 

@@ -359,6 +359,20 @@ public final class Dataplane implements AutoCloseable {
     /** The actor serving apps in other JVMs ({@link io.calisto.core.remote.AppProtocol}). */
     ActorRef<RemoteApps.Command> remoteApps() { return remoteApps; }
 
+    private volatile Runnable shutdownHandler;
+
+    /**
+     * What {@link Management.Shutdown} runs ({@code calisto serve}: wake its main thread, which drains, prints the
+     * summary and exits). Without one the command is rejected.
+     */
+    public void onShutdownRequest(Runnable handler) { this.shutdownHandler = handler; }
+
+    void requestShutdown() {
+        Runnable h = shutdownHandler;
+        if (h == null) throw new IllegalStateException("this dataplane takes no shutdown command (only calisto serve does)");
+        h.run();
+    }
+
     private AppHandle app(String name) {
         for (AppHandle h : apps) if (h.name().equals(name)) return h;
         throw new IllegalArgumentException("no app named '" + name + "'");

@@ -2,6 +2,7 @@ package io.calisto.control;
 
 import io.calisto.core.AppSpec;
 import io.calisto.core.remote.AppProtocol;
+import io.calisto.core.serial.CalistoMessage;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -21,6 +22,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * {@code calisto.management-dispatcher}) and never blocks Pekko's default dispatcher. Commands are handled one at a
  * time, in arrival order. It is supervised with restart: a failure outside a command (which already turns any
  * RuntimeException into a Rejected) restarts it with no state lost, and the ref handed out stays valid.
+ *
+ * <p>Other JVMs: with remoting on ({@code calisto serve}) the actor is {@code pekko://calisto@HOST:PORT/system/management}
+ * and every command and reply but {@link RegisterApp} crosses JVMs, Kryo-serialized ({@link CalistoMessage}, ids in
+ * control-plane's reference.conf). {@link RegisterApp} carries a local {@link ActorSystem} and has no Kryo id: sent to
+ * another JVM it is refused by the serializer, never delivered.
  */
 public final class Management {
     /** Where the management actor runs: a dispatcher of its own (see control-plane's reference.conf). */
@@ -29,9 +35,9 @@ public final class Management {
     /** Props the management actor must be spawned with. */
     public static final Props PROPS = DispatcherSelector.fromConfig(DISPATCHER);
 
-    public sealed interface Command {}
+    public sealed interface Command extends CalistoMessage {}
 
-    /** Register an application living in {@code appSystem} with its core limits. */
+    /** Register an application living in {@code appSystem} with its core limits. Local only: no Kryo id (see above). */
     public record RegisterApp(ActorSystem<?> appSystem, AppSpec spec, int guaranteed, int burstable, ActorRef<Reply> replyTo) implements Command {}
 
     /** Unregister: no new packets are classified for it, queued ones are drained, the rest counted as app-gone. */
@@ -51,7 +57,16 @@ public final class Management {
 
     public record Unsubscribe(ActorRef<CoreEvent> subscriber, ActorRef<Reply> replyTo) implements Command {}
 
-    public sealed interface Reply {}
+    /** The control plane's retained core events ({@code calisto.control.event-history}), answered with {@link Events}. */
+    public record GetEvents(ActorRef<Reply> replyTo) implements Command {}
+
+    /**
+     * Stop the dataplane as SIGTERM does (drain, summary, exit 0). Answered {@code Done} before the drain begins, or
+     * Rejected when whoever started the dataplane takes no shutdown command ({@code run}, tests).
+     */
+    public record Shutdown(ActorRef<Reply> replyTo) implements Command {}
+
+    public sealed interface Reply extends CalistoMessage {}
 
     public record Done(String what) implements Reply {}
 
@@ -60,6 +75,9 @@ public final class Management {
     public record Rejected(String reason) implements Reply {}
 
     public record Stats(List<AppStats> apps) implements Reply {}
+
+    /** The retained events, oldest first, and how many older ones the history no longer holds. */
+    public record Events(List<CoreEvent> events, long forgotten) implements Reply {}
 
     /** What the management actor acts on: the {@link Dataplane}, or a stand-in in tests. */
     interface Target {
@@ -79,6 +97,8 @@ public final class Management {
 
         /** A command of an app in another JVM ({@link AppProtocol}): the Dataplane hands it to {@link RemoteApps}. */
         default void fromApp(AppProtocol.Command c) { c.replyTo().tell(new AppProtocol.Rejected("this dataplane serves no apps from other JVMs")); }
+        /** Starts the shutdown whoever started the dataplane registered; IllegalStateException if none. */
+        default void shutdown() { throw new IllegalStateException("this dataplane takes no shutdown command"); }
     }
 
     private final ActorContext<Command> ctx;
@@ -100,6 +120,8 @@ public final class Management {
             @Override public List<AppStats> stats() { return dp.stats(); }
             @Override public void controlPlane(ControlPlane.Command c) { dp.controlSystem().tell(c); }
             @Override public void fromApp(AppProtocol.Command c) { dp.remoteApps().tell(new RemoteApps.Anonymous(c)); }
+
+            @Override public void shutdown() { dp.requestShutdown(); }
         });
     }
 
@@ -157,6 +179,31 @@ public final class Management {
                 return new Done("unsubscribed");
             }))
             .onMessage(FROM_OTHER_JVMS, fromOtherJvms())
+            .onMessage(GetEvents.class, c -> {
+                try {
+                    // the control plane answers a History; a one-shot child turns it into the reply, so nothing blocks here
+                    ActorRef<ControlPlane.History> relay = ctx.spawnAnonymous(Behaviors.<ControlPlane.History>receiveMessage(h -> {
+                        c.replyTo().tell(new Events(h.events(), h.forgotten()));
+                        return Behaviors.stopped();
+                    }));
+                    dp.controlPlane(new ControlPlane.GetEvents(relay));
+                } catch (RuntimeException e) {
+                    c.replyTo().tell(new Rejected(oneLine(e)));
+                }
+                return Behaviors.same();
+            })
+            .onMessage(Shutdown.class, c -> {
+                // the handler only signals whoever waits for it (serve's main thread), which drains before it stops this
+                // actor system: the Done below is sent long before that
+                try {
+                    dp.shutdown();
+                } catch (RuntimeException e) {
+                    c.replyTo().tell(new Rejected(oneLine(e)));
+                    return Behaviors.same();
+                }
+                c.replyTo().tell(new Done("shutting down: draining, then the summary"));
+                return Behaviors.same();
+            })
             .build();
     }
 

@@ -45,7 +45,15 @@ public final class KryoSerializer extends SerializerWithStringManifest {
         Config ids = config.getConfig("calisto.serialization.kryo-ids");
         for (var e : ids.root().entrySet()) {
             // keys are class names with dots, so they are quoted in HOCON and come back as one path element
-            out.put(e.getKey(), ((Number) e.getValue().unwrapped()).intValue());
+            int id = ((Number) e.getValue().unwrapped()).intValue();
+            // two classes on one id would decode as each other: refuse to start instead
+            for (var other : out.entrySet()) {
+                if (other.getValue() == id) {
+                    throw new IllegalArgumentException("calisto.serialization.kryo-ids gives id " + id + " to both " + other.getKey() + " and " + e.getKey());
+                }
+            }
+            if (id < 100) throw new IllegalArgumentException("calisto.serialization.kryo-ids: id " + id + " of " + e.getKey() + " is below 100 (Kryo's own)");
+            out.put(e.getKey(), id);
         }
         return out;
     }

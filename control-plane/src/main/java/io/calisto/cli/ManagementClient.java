@@ -1,0 +1,94 @@
+package io.calisto.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.calisto.control.Management;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * {@code calisto ctl}'s side of the wire: a short-lived actor system (remoting on, Artery TCP, 127.0.0.1, port 0)
+ * that resolves {@code pekko://calisto@HOST:PORT/system/management} and asks it {@link Management.Command}s.
+ * Failing to reach it is a {@link UserError} (exit 2) naming the endpoint, within a few seconds.
+ */
+final class ManagementClient implements AutoCloseable {
+    private final Endpoint at;
+    private final ActorSystem<Void> system;
+    private final ActorRef<Management.Command> management;
+    private final Duration timeout;
+
+    private ManagementClient(Endpoint at, ActorSystem<Void> system, ActorRef<Management.Command> management, Duration timeout) {
+        this.at = at;
+        this.system = system;
+        this.management = management;
+        this.timeout = timeout;
+    }
+
+    static ManagementClient connect(Endpoint at, Config base) {
+        Duration connectTimeout = base.getDuration("calisto.ctl.connect-timeout");
+        // a closed port answers at once: say so without starting Pekko
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(at.address("--connect"), at.port()), (int) Math.max(1, connectTimeout.toMillis()));
+        } catch (IOException e) {
+            throw new UserError("cannot reach the dataplane at " + at + " (" + e.getMessage() + "); is calisto serve running there?");
+        }
+        Config config = Remoting.on("127.0.0.1", 0, ConfigFactory.parseMap(Map.of(
+            // the CLI prints its own one-line errors; Artery's connection warnings would only repeat them
+            "pekko.loglevel", "OFF",
+            "pekko.remote.artery.advanced.shutdown-flush-timeout", "500ms")).withFallback(base));
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "calisto-ctl", config);
+        try {
+            String path = "pekko://calisto@" + at + "/system/management";
+            var classic = Adapter.toClassic(system).actorSelection(path).resolveOne(connectTimeout).toCompletableFuture().join();
+            ActorRef<Management.Command> ref = Adapter.toTyped(classic);
+            return new ManagementClient(at, system, ref, base.getDuration("calisto.ctl.timeout"));
+        } catch (CompletionException e) {
+            system.terminate();
+            throw new UserError("cannot reach the dataplane at " + at + " (no management actor answered within " + connectTimeout.toSeconds()
+                + " s; a calisto serve bound to another host name than '" + at.host() + "'?)");
+        } catch (RuntimeException e) {
+            system.terminate();
+            throw e;
+        }
+    }
+
+    /** Asks the management actor; no answer within the timeout is a UserError (exit 2). */
+    Management.Reply ask(Function<ActorRef<Management.Reply>, Management.Command> command) {
+        try {
+            return AskPattern.<Management.Command, Management.Reply>ask(management, command::apply, timeout, system.scheduler())
+                .toCompletableFuture().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof TimeoutException) {
+                throw new UserError("the dataplane at " + at + " did not answer within " + timeout.toSeconds() + " s");
+            }
+            throw new UserError("asking the dataplane at " + at + " failed: " + e.getCause());
+        }
+    }
+
+    ActorSystem<Void> system() { return system; }
+
+    ActorRef<Management.Command> management() { return management; }
+
+    Endpoint endpoint() { return at; }
+
+    @Override
+    public void close() {
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // the process is about to exit anyway
+        }
+    }
+}

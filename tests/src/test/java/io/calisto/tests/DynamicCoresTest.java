@@ -103,6 +103,8 @@ class DynamicCoresTest {
         // 500 pps, 4 ms apart on average, against a 200 us park-after: the app's core yields between packets, so
         // nearly every packet finds the app with no core and must make the IO core grant one on the spot
         Config c = EndToEndTest.config(Map.of(
+            // the arrival grant is the scheduler's, whatever the policy; the paper's rule grants flows' bound cores instead
+            "calisto.dispatch.policy", "affinity-held",
             "calisto.synthetic.rate", 500,
             "calisto.synthetic.flows", 50,
             "calisto.cores.pool", List.of(0, 1),

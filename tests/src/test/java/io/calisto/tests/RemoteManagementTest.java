@@ -49,6 +49,8 @@ class RemoteManagementTest {
     @Test
     void appInAnotherJvmManagesItselfAndReceivesItsEventsInOrder() throws Exception {
         Config c = config(Map.of(
+            // arrival grants are the scheduler's; the paper's rule (affinity) would grant flows' bound cores instead
+            "calisto.dispatch.policy", "affinity-held",
             "calisto.synthetic.rate", 20_000,
             "calisto.synthetic.flows", 200,
             "calisto.synthetic.max-packets", PACKETS,

@@ -107,7 +107,7 @@ public final class CtlCommand {
                 if (s.heldCores().contains(c.core())) {
                     owner.put(c.core(), s.app());
                     state.put(c.core(), c.state());
-                    queued.put(c.core(), c.queuedBytes());
+                    queued.put(c.core(), c.queued());
                 }
             }
         }
@@ -149,7 +149,7 @@ public final class CtlCommand {
             });
             out().println("  dropped" + (drops.isEmpty() ? " 0" : drops));
             Table t = new Table("  CORE", "DISPATCHED", "DELIVERED", "QUEUED", "STATE");
-            for (AppStats.CoreStats c : s.cores()) t.row("  " + c.core(), c.dispatched(), c.delivered(), c.queuedBytes(), c.state());
+            for (AppStats.CoreStats c : s.cores()) t.row("  " + c.core(), c.dispatched(), c.delivered(), c.queued(), c.state());
             t.print(out());
         }
         return 0;

@@ -1,5 +1,7 @@
 package io.calisto.cli;
 
+import com.typesafe.config.Config;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.calisto.control.stat.CounterSnapshot;
@@ -55,7 +57,9 @@ public final class StatCommand implements Callable<Integer> {
         if (!format.equals("table") && !format.equals("json")) throw new UserError("--format must be table or json, was '" + format + "'");
         if (once && interval != null) throw new UserError("--once and --interval exclude each other");
         Duration every = interval == null ? Duration.ofSeconds(1) : Settings.duration("--interval", interval);
-        Path dir = aeronDir != null ? Path.of(aeronDir) : defaultDir(new Settings().file(configFile).load().getString("calisto.aeron.dir"), SHM);
+        Config config = new Settings().file(configFile).load();
+        Path dir = aeronDir != null ? Path.of(aeronDir)
+            : defaultDir(config.getString("calisto.aeron.dir"), Path.of(config.getString("calisto.serve.aeron-dir")), SHM);
         PrintWriter out = spec.commandLine().getOut();
         try (StatReader reader = open(dir)) {
             while (true) {
@@ -81,18 +85,20 @@ public final class StatCommand implements Callable<Integer> {
     }
 
     /**
-     * {@code configured} when set; else the Aeron directory the dataplane's default gives ({@code ROOT/calisto-<pid>})
-     * of the one live process that has a cnc file there. None: the one-line no-dataplane error; several: name one.
+     * {@code configured} when set; else the one live dataplane among {@code serveDir} ({@code calisto serve}'s
+     * default) and the directories {@code run}'s default gives ({@code ROOT/calisto-<pid>} of a live process), each
+     * holding a cnc file. None: the one-line no-dataplane error; several: name one.
      */
-    public static Path defaultDir(String configured, Path root) {
+    public static Path defaultDir(String configured, Path serveDir, Path root) {
         if (!configured.isEmpty()) return Path.of(configured);
         List<Path> live = new ArrayList<>();
+        if (Files.isRegularFile(serveDir.resolve("cnc.dat"))) live.add(serveDir);
         try (Stream<Path> entries = Files.list(root)) {
             entries.filter(p -> live(p)).sorted().forEach(live::add);
         } catch (IOException e) {
             // no such root: nothing runs here
         }
-        if (live.isEmpty()) throw new UserError("no dataplane at " + root.resolve(DIR_PREFIX + "<pid>") + " (no cnc.dat)");
+        if (live.isEmpty()) throw new UserError("no dataplane at " + serveDir + " or " + root.resolve(DIR_PREFIX + "<pid>") + " (no cnc.dat)");
         if (live.size() > 1) {
             throw new UserError(live.size() + " dataplanes run here (" + String.join(", ", live.stream().map(Path::toString).toList())
                 + "): name one with --aeron-dir");

@@ -12,6 +12,6 @@ public record AppStats(String app, String policy, int guaranteed, int burstable,
                        List<CoreStats> cores, Map<String, Long> drops, long grants, long yields, long preemptions,
                        long revokes, long migratedFlows, long tableFullFallbacks) implements CalistoMessage {
 
-    /** Per core: packets dispatched there, packets the app's handler got there, bytes still queued. */
-    public record CoreStats(int core, long dispatched, long delivered, long queuedBytes, String state) implements CalistoMessage {}
+    /** Per core: packets dispatched there, packets the app's handler got there, packets still queued (dispatched, neither handled nor lost with a dead core-actor). */
+    public record CoreStats(int core, long dispatched, long delivered, long queued, String state) implements CalistoMessage {}
 }

@@ -295,7 +295,7 @@ public final class RemoteApps {
         var coreSummaries = new AppSummary.CoreSummary[cores.size()];
         for (int i = 0; i < coreSummaries.length; i++) {
             AppStats.CoreStats c = cores.get(i);
-            coreSummaries[i] = new AppSummary.CoreSummary(c.core(), c.dispatched(), c.delivered(), c.queuedBytes(), c.state());
+            coreSummaries[i] = new AppSummary.CoreSummary(c.core(), c.dispatched(), c.delivered(), c.queued(), c.state());
         }
         String[] reasons = new String[s.drops().size()];
         long[] drops = new long[reasons.length];

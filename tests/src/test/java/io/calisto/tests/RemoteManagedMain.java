@@ -79,7 +79,7 @@ public final class RemoteManagedMain {
                 + " revokes=" + a.revokes() + " migrated=" + a.migratedFlows() + " drops=" + drops);
             for (AppSummary.CoreSummary core : a.cores()) {
                 print("core app=" + a.app() + " core=" + core.core() + " dispatched=" + core.dispatched() + " delivered=" + core.delivered()
-                    + " queued=" + core.queuedBytes());
+                    + " queued=" + core.queued());
             }
         }
     }

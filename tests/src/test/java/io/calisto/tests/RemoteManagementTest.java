@@ -102,7 +102,7 @@ class RemoteManagementTest {
                 assertEquals(a.drops().entrySet().stream().map(d -> d.getKey() + ":" + d.getValue()).collect(Collectors.joining(",")), line.get("drops"));
                 for (AppStats.CoreStats core : a.cores()) {
                     Map<String, String> cl = keyValues(out.next(), "core");
-                    assertEquals(a.app() + " " + core.core() + " " + core.dispatched() + " " + core.delivered() + " " + core.queuedBytes(),
+                    assertEquals(a.app() + " " + core.core() + " " + core.dispatched() + " " + core.delivered() + " " + core.queued(),
                         cl.get("app") + " " + cl.get("core") + " " + cl.get("dispatched") + " " + cl.get("delivered") + " " + cl.get("queued"));
                 }
             }

@@ -101,7 +101,7 @@ class StatCommandTest {
                     assertEquals(want.core(), got.get("core").asInt());
                     assertEquals(want.dispatched(), got.get("dispatched").asLong(), "core " + want.core());
                     assertEquals(want.delivered(), got.get("delivered").asLong(), "core " + want.core());
-                    assertEquals(want.queuedBytes(), got.get("queued").asLong(), "core " + want.core());
+                    assertEquals(want.queued(), got.get("queued").asLong(), "core " + want.core());
                     assertEquals(0, got.get("queued").asLong(), "drained");
                     assertEquals(want.state(), got.get("state").asText(), "core " + want.core());
                     delivered += got.get("delivered").asLong();
@@ -189,15 +189,22 @@ class StatCommandTest {
     }
 
     @Test
-    void theDefaultDirectoryIsTheOneOfALiveProcess(@TempDir Path shm) throws Exception {
-        UserError none = assertThrows(UserError.class, () -> StatCommand.defaultDir("", shm));
-        assertEquals("no dataplane at " + shm.resolve("calisto-<pid>") + " (no cnc.dat)", none.getMessage());
+    void theDefaultDirectoryIsServesOrTheOneOfALiveProcess(@TempDir Path shm) throws Exception {
+        Path serve = shm.resolve("calisto");
+        UserError none = assertThrows(UserError.class, () -> StatCommand.defaultDir("", serve, shm));
+        assertEquals("no dataplane at " + serve + " or " + shm.resolve("calisto-<pid>") + " (no cnc.dat)", none.getMessage());
         Path dead = Files.createDirectories(shm.resolve("calisto-" + Integer.MAX_VALUE)); // no such process
         Files.writeString(dead.resolve("cnc.dat"), "");
         Path mine = Files.createDirectories(shm.resolve("calisto-" + ProcessHandle.current().pid()));
-        assertThrows(UserError.class, () -> StatCommand.defaultDir("", shm), "a directory without cnc.dat is not a dataplane");
+        assertThrows(UserError.class, () -> StatCommand.defaultDir("", serve, shm), "a directory without cnc.dat is not a dataplane");
         Files.writeString(mine.resolve("cnc.dat"), "");
-        assertEquals(mine, StatCommand.defaultDir("", shm));
-        assertEquals(Path.of("/x/y"), StatCommand.defaultDir("/x/y", shm), "calisto.aeron.dir, when set, wins");
+        assertEquals(mine, StatCommand.defaultDir("", serve, shm));
+        Files.createDirectories(serve);
+        Files.writeString(serve.resolve("cnc.dat"), "");
+        UserError two = assertThrows(UserError.class, () -> StatCommand.defaultDir("", serve, shm));
+        assertEquals("2 dataplanes run here (" + serve + ", " + mine + "): name one with --aeron-dir", two.getMessage());
+        Files.delete(mine.resolve("cnc.dat"));
+        assertEquals(serve, StatCommand.defaultDir("", serve, shm), "calisto serve's directory");
+        assertEquals(Path.of("/x/y"), StatCommand.defaultDir("/x/y", serve, shm), "calisto.aeron.dir, when set, wins");
     }
 }

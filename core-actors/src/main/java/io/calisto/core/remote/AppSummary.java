@@ -9,8 +9,8 @@ public record AppSummary(String app, String policy, int guaranteed, int burstabl
                          String[] dropReasons, long[] drops, long grants, long yields, long preemptions, long revokes,
                          long migratedFlows, long tableFullFallbacks) {
 
-    /** Per pool core: packets dispatched there, packets the app's handler got there, bytes still queued, slot state. */
-    public record CoreSummary(int core, long dispatched, long delivered, long queuedBytes, String state) {}
+    /** Per pool core: packets dispatched there, packets the app's handler got there, packets still queued (dispatched, neither handled nor lost with a dead core-actor), slot state. */
+    public record CoreSummary(int core, long dispatched, long delivered, long queued, String state) {}
 
     /** Packets dropped for {@code reason} (a {@code DropReason} label), 0 if there is no such reason. */
     public long dropped(String reason) {

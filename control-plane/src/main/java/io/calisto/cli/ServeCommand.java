@@ -46,6 +46,12 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--aeron-dir", description = "Aeron directory, removed when serve stops (default: calisto.aeron.dir, else calisto.serve.aeron-dir = /dev/shm/calisto).")
     String aeronDir;
 
+    @Option(names = "--cluster-seed", paramLabel = "HOST:PORT[,HOST:PORT...]", description = "Join a fleet: this dataplane becomes a member of the Pekko Cluster these seed nodes (serve --bind endpoints) form; list this node first on the node that starts the fleet (see README, \"Fleet\"). Without it: a single node.")
+    String clusterSeed;
+
+    @Option(names = "--node-name", description = "This node's name in the fleet (default: the --bind HOST:PORT); ctl --node NAME routes to it.")
+    String nodeName;
+
     @Override
     public Integer call() {
         Config base = options.settings().set("calisto.aeron.dir", aeronDir).load();
@@ -54,9 +60,12 @@ public final class ServeCommand implements Callable<Integer> {
             throw new UserError("--bind " + at + " is not a loopback address: a management endpoint beyond this host needs TLS "
                 + "(pekko.remote.artery.transport = tls-tcp with mutual authentication), which serve does not configure yet; bind to 127.0.0.1");
         }
+        if (clusterSeed != null) at = FleetConfig.fixedPort(at);
+        String fleetName = clusterSeed != null ? FleetConfig.nodeName(nodeName, at) : null;
         String dir = base.getString("calisto.aeron.dir").isEmpty() ? base.getString("calisto.serve.aeron-dir") : base.getString("calisto.aeron.dir");
         boolean embedded = base.getBoolean("calisto.aeron.embedded-driver");
         Config config = Remoting.on(at.host(), at.port(), ConfigFactory.parseMap(Map.of("calisto.aeron.dir", dir)).withFallback(base));
+        if (clusterSeed != null) config = FleetConfig.cluster(config, clusterSeed, fleetName);
         // the echo app's own actor system stays local: only the dataplane's system listens
         Config local = ConfigFactory.parseMap(Map.of("pekko.actor.provider", "local")).withFallback(base);
         probe(at);
@@ -78,6 +87,7 @@ public final class ServeCommand implements Callable<Integer> {
                 }
                 dp.management(); // created with the dataplane: /system/management takes commands from here on
                 dp.startRx();
+                if (clusterSeed != null) FleetConfig.join(dp, config, fleetName, clusterSeed, stop, out);
                 var address = Adapter.toClassic(dp.controlSystem()).provider().getDefaultAddress();
                 out.println("ready management=" + address + " aeron-dir=" + dir);
                 out.flush();

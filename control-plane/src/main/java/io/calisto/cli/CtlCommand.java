@@ -43,18 +43,36 @@ public final class CtlCommand {
     @Option(names = "--config", description = "HOCON file layered over the defaults (calisto.ctl.timeout, calisto.ctl.connect-timeout).")
     File configFile;
 
+    @Option(names = "--node", paramLabel = "NAME", scope = picocli.CommandLine.ScopeType.INHERIT,
+        description = "Fleet: send the command to node NAME's management actor, found through the node of --connect (see 'members').")
+    String node;
+
+    @Option(names = "--all-nodes", scope = picocli.CommandLine.ScopeType.INHERIT,
+        description = "Fleet: set-policy on every node that has the app (reported per node); events from every node, each with a \"node\" field.")
+    boolean allNodes;
+
     enum Format { table, json }
 
     private Config config() { return new Settings().file(configFile).load(); }
 
     private ManagementClient client() {
+        if (node != null && allNodes) throw new UserError("--node and --all-nodes exclude each other");
+        if (allNodes) throw new UserError("--all-nodes applies to set-policy and events; use --node NAME for one node");
         Config c = config();
+        if (node != null) return connected(c).routedTo(node);
+        return connected(c);
+    }
+
+    private ManagementClient connected(Config c) {
         return ManagementClient.connect(Endpoint.parse("--connect", connect != null ? connect : c.getString("calisto.serve.bind")), c);
     }
 
-    private PrintWriter out() { return spec.commandLine().getOut(); }
+    /** The client of the --connect node itself (never routed by --node): fleet commands start there. */
+    ManagementClient connectedClient() { return connected(config()); }
 
-    private PrintWriter err() { return spec.commandLine().getErr(); }
+    PrintWriter out() { return spec.commandLine().getOut(); }
+
+    PrintWriter err() { return spec.commandLine().getErr(); }
 
     private static Format format(String f) {
         if (f == null) return Format.table;
@@ -162,6 +180,7 @@ public final class CtlCommand {
         Format f = format == null ? Format.json : format(format);
         Function<CoreEvent, String> line = f == Format.json ? CoreEvent::toJson
             : e -> String.format("%-14s %-10s core %-3d %-16s t_ns %d  signal %d", e.type(), e.app(), e.core(), e.reason(), e.tNanos(), e.signal());
+        if (allNodes) return Fleets.events(this, follow, f == Format.json);
         try (ManagementClient c = client()) {
             if (!follow) {
                 Management.Reply r = c.ask(Management.GetEvents::new);
@@ -201,11 +220,19 @@ public final class CtlCommand {
         }).narrow();
     }
 
+    @Command(name = "members", description = {"Fleet: every member of the cluster the node of --connect is in: node name, address, status "
+        + "(Joining, Up, Unreachable, Leaving, Exiting, Down), port kind, apps, held cores, rx rate. Apps and cores are shown only "
+        + "for members that are Up and answered now (current); never for an unreachable or downed one."})
+    int members(@Option(names = "--format", description = "table | json (default table)") String format) {
+        return Fleets.members(this, format(format));
+    }
+
     // ---- changing ----
 
     @Command(name = "set-policy", description = "Swap APP's dispatch policy: modulo | affinity | affinity-rebind | affinity-published.")
     int setPolicy(@Parameters(paramLabel = "APP") String app, @Parameters(paramLabel = "POLICY") String policy,
                   @Option(names = "--format", description = "table | json (default table)") String format) {
+        if (allNodes) return Fleets.setPolicy(this, app, policy, format(format));
         return command(format, r -> new Management.SetPolicy(app, policy, r));
     }
 

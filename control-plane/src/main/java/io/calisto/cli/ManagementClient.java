@@ -76,6 +76,43 @@ final class ManagementClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The fleet actor ({@code /system/fleet}) of the node this client is connected to; a UserError (exit 2) when that
+     * serve is not in a fleet (started without --cluster-seed).
+     */
+    ActorRef<io.calisto.control.Fleet.Command> fleet() {
+        String path = "pekko://calisto@" + at + "/system/fleet";
+        try {
+            var classic = Adapter.toClassic(system).actorSelection(path).resolveOne(timeout).toCompletableFuture().join();
+            return Adapter.toTyped(classic);
+        } catch (CompletionException e) {
+            throw new UserError("the dataplane at " + at + " is not in a fleet (serve was started without --cluster-seed)");
+        }
+    }
+
+    /** Asks {@code to} (a fleet actor, or another node's management actor) with this client's timeout; UserError if none. */
+    <C, R> R ask(ActorRef<C> to, Function<ActorRef<R>, C> command, String who) {
+        try {
+            return AskPattern.<C, R>ask(to, command::apply, timeout, system.scheduler()).toCompletableFuture().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof TimeoutException) throw new UserError(who + " did not answer within " + timeout.toSeconds() + " s");
+            throw new UserError("asking " + who + " failed: " + e.getCause());
+        }
+    }
+
+    /**
+     * This client routed to fleet node {@code node}: the same actor system, asking that node's management actor (found
+     * by the connected node's fleet actor, from the cluster Receptionist). Close either one, not both.
+     */
+    ManagementClient routedTo(String node) {
+        io.calisto.control.Fleet.Nodes found = ask(fleet(), r -> new io.calisto.control.Fleet.Lookup(node, r), "the fleet at " + at);
+        if (found.nodes().isEmpty()) throw new UserError(found.error());
+        return new ManagementClient(at, system, found.nodes().getFirst().management(), timeout);
+    }
+
+    /** The same client asking {@code management}, another node's management actor. Close either one, not both. */
+    ManagementClient with(ActorRef<Management.Command> management) { return new ManagementClient(at, system, management, timeout); }
+
     ActorSystem<Void> system() { return system; }
 
     ActorRef<Management.Command> management() { return management; }

@@ -34,13 +34,20 @@ final class ServeProcess implements AutoCloseable {
 
     /** Starts {@code serve ARGS --aeron-dir <fresh dir under /dev/shm>} and waits for its ready line. */
     static ServeProcess start(String... args) throws IOException, InterruptedException {
+        return start(java.util.Map.of(), args);
+    }
+
+    /** As {@link #start(String...)}, with {@code env} added to the process's environment. */
+    static ServeProcess start(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         Path dir = Path.of("/dev/shm", "calisto-servetest-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
             "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",
             "java.base/java.nio=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
             "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--aeron-dir", dir.toString()));
         cmd.addAll(List.of(args));
-        ServeProcess p = new ServeProcess(new ProcessBuilder(cmd).start(), dir);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        ServeProcess p = new ServeProcess(pb.start(), dir);
         p.awaitReady();
         return p;
     }

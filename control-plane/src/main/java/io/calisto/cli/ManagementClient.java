@@ -53,7 +53,9 @@ final class ManagementClient implements AutoCloseable {
         Config config = Remoting.on(local, 0, tls, ConfigFactory.parseMap(Map.of(
             // the CLI prints its own one-line errors; Artery's connection warnings would only repeat them
             "pekko.loglevel", "OFF",
-            "pekko.remote.artery.advanced.shutdown-flush-timeout", "500ms")).withFallback(base));
+            "pekko.remote.artery.advanced.shutdown-flush-timeout", "500ms",
+            // after a refused TLS handshake Artery's outbound streams hold termination to this phase's timeout (10 s)
+            "pekko.coordinated-shutdown.phases.actor-system-terminate.timeout", "3s")).withFallback(base));
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "calisto-ctl", config);
         try {
             String path = "pekko://calisto@" + at + "/system/management";

@@ -180,9 +180,10 @@ class ServeTlsTest {
                     () -> RemoteApp.connect(rogueApp, dataplane, spec, 0, 1, Duration.ofSeconds(4)));
                 assertTrue(e.getMessage().contains("no answer from the dataplane to register tls-app"), e.getMessage());
             } finally {
-                // not awaited: Artery's outbound streams to a peer that refused the handshake hold coordinated
-                // shutdown to its 10 s phase timeout
+                // Artery's outbound streams to a peer that refused the handshake hold the termination up to coordinated
+                // shutdown's 10 s phase timeout
                 rogueApp.terminate();
+                rogueApp.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
             assertEquals(List.of("echo"), appNames(ctl(s, "client.conf", "apps", "--format", "json")));
 
@@ -194,6 +195,7 @@ class ServeTlsTest {
                 assertEquals(List.of("echo", "tls-app"), appNames(ctl(s, "client.conf", "apps", "--format", "json")).stream().sorted().toList());
             } finally {
                 goodApp.terminate();
+                goodApp.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
 
             assertEquals(0, ctl(s, "client.conf", "shutdown").code());

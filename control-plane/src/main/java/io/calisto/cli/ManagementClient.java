@@ -18,7 +18,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * {@code calisto ctl}'s side of the wire: a short-lived actor system (remoting on, Artery TCP, 127.0.0.1, port 0)
+ * {@code calisto ctl}'s side of the wire: a short-lived actor system (remoting on, Artery TCP, or {@code tls-tcp} with
+ * {@code calisto.ctl.tls} / {@code calisto.serve.tls}; the local address that reaches serve, port 0)
  * that resolves {@code pekko://calisto@HOST:PORT/system/management} and asks it {@link Management.Command}s.
  * Failing to reach it is a {@link UserError} (exit 2) naming the endpoint, within a few seconds.
  */
@@ -37,16 +38,24 @@ final class ManagementClient implements AutoCloseable {
 
     static ManagementClient connect(Endpoint at, Config base) {
         Duration connectTimeout = base.getDuration("calisto.ctl.connect-timeout");
+        String tls = Remoting.ctlTls(base);
+        // the stores are checked before any connection: a wrong file or password is one line naming the key
+        if (tls != null) Remoting.tls(base, tls);
         // a closed port answers at once: say so without starting Pekko
+        String local;
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(at.address("--connect"), at.port()), (int) Math.max(1, connectTimeout.toMillis()));
+            // serve answers on a connection of its own to our canonical address: the one of the interface that reaches it
+            local = s.getLocalAddress().getHostAddress();
         } catch (IOException e) {
             throw new UserError("cannot reach the dataplane at " + at + " (" + e.getMessage() + "); is calisto serve running there?");
         }
-        Config config = Remoting.on("127.0.0.1", 0, ConfigFactory.parseMap(Map.of(
+        Config config = Remoting.on(local, 0, tls, ConfigFactory.parseMap(Map.of(
             // the CLI prints its own one-line errors; Artery's connection warnings would only repeat them
             "pekko.loglevel", "OFF",
-            "pekko.remote.artery.advanced.shutdown-flush-timeout", "500ms")).withFallback(base));
+            "pekko.remote.artery.advanced.shutdown-flush-timeout", "500ms",
+            // after a refused TLS handshake Artery's outbound streams hold termination to this phase's timeout (10 s)
+            "pekko.coordinated-shutdown.phases.actor-system-terminate.timeout", "3s")).withFallback(base));
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "calisto-ctl", config);
         try {
             String path = "pekko://calisto@" + at + "/system/management";
@@ -56,7 +65,9 @@ final class ManagementClient implements AutoCloseable {
         } catch (CompletionException e) {
             system.terminate();
             throw new UserError("cannot reach the dataplane at " + at + " (no management actor answered within " + connectTimeout.toSeconds()
-                + " s; a calisto serve bound to another host name than '" + at.host() + "'?)");
+                + " s; a calisto serve bound to another host name than '" + at.host() + "'"
+                + (tls == null ? ", or one that takes TLS only (calisto.serve.tls), which needs calisto.ctl.tls?)"
+                    : "? or the TLS handshake failed: is our certificate (" + tls + ".key-store) signed by a CA in serve's trust store, and serve's by one in ours?)"));
         } catch (RuntimeException e) {
             system.terminate();
             throw e;

@@ -6,6 +6,7 @@ import io.calisto.control.Dataplane;
 import io.calisto.control.Ports;
 import io.calisto.control.RunSummary;
 import io.calisto.core.demo.EchoApp;
+import io.calisto.core.remote.ArteryTls;
 import io.calisto.io.port.PacketPort;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code calisto serve}: a standing dataplane. Remoting on (Artery TCP on {@code --bind}), the management actor at
+ * {@code calisto serve}: a standing dataplane. Remoting on (Artery TCP on {@code --bind}; {@code tls-tcp} with mutual
+ * authentication when {@code calisto.serve.tls} is on, which a non-loopback bind requires), the management actor at
  * {@code /system/management} for {@code calisto ctl} and apps in other JVMs, until SIGINT, SIGTERM or a
  * {@code Shutdown} command; then it stops rx, drains, prints the run summary, removes its Aeron directory and exits 0.
  */
@@ -40,7 +42,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--echo", description = "Also register the demo echo app (calisto.demo.*), as run does.")
     boolean echo;
 
-    @Option(names = "--bind", description = "Management endpoint HOST:PORT, loopback only until TLS is configured; port 0 picks a free one (default: calisto.serve.bind = 127.0.0.1:25520).")
+    @Option(names = "--bind", description = "Management endpoint HOST:PORT; a non-loopback one needs calisto.serve.tls (Artery tls-tcp, mutual authentication); port 0 picks a free one (default: calisto.serve.bind = 127.0.0.1:25520).")
     String bind;
 
     @Option(names = "--aeron-dir", description = "Aeron directory, removed when serve stops (default: calisto.aeron.dir, else calisto.serve.aeron-dir = /dev/shm/calisto).")
@@ -56,15 +58,19 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         Config base = options.settings().set("calisto.aeron.dir", aeronDir).load();
         Endpoint at = Endpoint.parse("--bind", bind != null ? bind : base.getString("calisto.serve.bind"));
-        if (!at.address("--bind").isLoopbackAddress()) {
-            throw new UserError("--bind " + at + " is not a loopback address: a management endpoint beyond this host needs TLS "
-                + "(pekko.remote.artery.transport = tls-tcp with mutual authentication), which serve does not configure yet; bind to 127.0.0.1");
+        boolean tls = ArteryTls.enabled(base, Remoting.SERVE_TLS);
+        if (!tls && !at.address("--bind").isLoopbackAddress()) {
+            throw new UserError("--bind " + at + " is not a loopback address: a management endpoint beyond this host needs Artery tls-tcp "
+                + "with mutual authentication; set calisto.serve.tls.enabled = on with its key-store, trust-store and passwords "
+                + "(README 'Security'), or bind to 127.0.0.1");
         }
         if (clusterSeed != null) at = FleetConfig.fixedPort(at);
         String fleetName = clusterSeed != null ? FleetConfig.nodeName(nodeName, at) : null;
         String dir = base.getString("calisto.aeron.dir").isEmpty() ? base.getString("calisto.serve.aeron-dir") : base.getString("calisto.aeron.dir");
         boolean embedded = base.getBoolean("calisto.aeron.embedded-driver");
-        Config config = Remoting.on(at.host(), at.port(), ConfigFactory.parseMap(Map.of("calisto.aeron.dir", dir)).withFallback(base));
+        // the stores are opened here, so a wrong file or password is one line (exit 2) before anything starts
+        Config config = Remoting.on(at.host(), at.port(), tls ? Remoting.SERVE_TLS : null,
+            ConfigFactory.parseMap(Map.of("calisto.aeron.dir", dir)).withFallback(base));
         if (clusterSeed != null) config = FleetConfig.cluster(config, clusterSeed, fleetName);
         // the echo app's own actor system stays local: only the dataplane's system listens
         Config local = ConfigFactory.parseMap(Map.of("pekko.actor.provider", "local")).withFallback(base);
@@ -89,6 +95,7 @@ public final class ServeCommand implements Callable<Integer> {
                 dp.startRx();
                 if (clusterSeed != null) FleetConfig.join(dp, config, fleetName, clusterSeed, stop, out);
                 var address = Adapter.toClassic(dp.controlSystem()).provider().getDefaultAddress();
+                out.println("management transport " + (tls ? ArteryTls.describe(base, Remoting.SERVE_TLS) : "tcp (no TLS: loopback only)"));
                 out.println("ready management=" + address + " aeron-dir=" + dir);
                 out.flush();
                 String why = stop.join();

@@ -34,23 +34,34 @@ final class ServeProcess implements AutoCloseable {
 
     /** Starts {@code serve ARGS --aeron-dir <fresh dir under /dev/shm>} and waits for its ready line. */
     static ServeProcess start(String... args) throws IOException, InterruptedException {
-        ServeProcess p = launch(args);
+        return start(java.util.Map.of(), args);
+    }
+
+    /** As {@link #start(String...)}, with {@code env} added to the process's environment. */
+    static ServeProcess start(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
+        ServeProcess p = launch(env, args);
         p.awaitReady();
         return p;
     }
 
     /** Starts {@code serve ARGS --aeron-dir <fresh dir>} without waiting: several can start at once, then {@link #awaitReady}. */
     static ServeProcess launch(String... args) throws IOException {
+        return launch(java.util.Map.of(), args);
+    }
+
+    static ServeProcess launch(java.util.Map<String, String> env, String... args) throws IOException {
         Path dir = Path.of("/dev/shm", "calisto-servetest-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
             "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",
             "java.base/java.nio=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
             "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--aeron-dir", dir.toString()));
         cmd.addAll(List.of(args));
-        return new ServeProcess(new ProcessBuilder(cmd).start(), dir);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        return new ServeProcess(pb.start(), dir);
     }
 
-    void awaitReady() throws InterruptedException { awaitReady(60); }
+    void awaitReady() throws InterruptedException { awaitReady(90); }
 
     void awaitReady(int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

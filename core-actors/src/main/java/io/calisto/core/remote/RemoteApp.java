@@ -89,17 +89,29 @@ public final class RemoteApp implements AutoCloseable {
 
     /**
      * {@code config} with remoting turned on for an app process: {@code pekko.actor.provider = remote}, Artery TCP on
-     * 127.0.0.1 and a free port (the dataplane replies to whatever address this system has).
+     * 127.0.0.1 and a free port (the dataplane replies to whatever address this system has). With
+     * {@code calisto.app.tls.enabled = on} (core-actors reference.conf: {@code key-store}, {@code key-store-password},
+     * {@code key-password}, {@code trust-store}, {@code trust-store-password}, {@code protocol},
+     * {@code enabled-algorithms}) the transport is {@code tls-tcp} with mutual authentication, as a {@code calisto serve}
+     * with {@code calisto.serve.tls} needs; the stores are checked here.
+     *
+     * @throws IllegalArgumentException one line naming the {@code calisto.app.tls} key that is wrong (a missing or
+     *     unreadable store, a wrong password, no key or no trusted certificate in it)
      */
     public static Config remoteConfig(Config config) {
-        return ConfigFactory.parseString("""
+        Config remote = ConfigFactory.parseString("""
             pekko.actor.provider = remote
             pekko.remote.artery.transport = tcp
             pekko.remote.artery.canonical.hostname = "127.0.0.1"
             pekko.remote.artery.canonical.port = 0
             pekko.remote.warn-about-direct-use = off
-            """).withFallback(config);
+            """);
+        if (ArteryTls.enabled(config, TLS)) remote = ArteryTls.artery(config, TLS).withFallback(remote);
+        return remote.withFallback(config);
     }
+
+    /** The TLS block an app reads ({@link #remoteConfig}). */
+    public static final String TLS = "calisto.app.tls";
 
     /**
      * Connects with an actor system of its own ({@link #remoteConfig} over {@code ConfigFactory.load()}, terminated by

@@ -128,19 +128,21 @@ public final class DnsServer implements Callable<Integer> {
         // 6. serve until SIGINT/SIGTERM; then unregister (the dataplane drains our queue first) and report
         CountDownLatch stop = new CountDownLatch(1), stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("dns: stopping (SIGINT or SIGTERM): unregistering");
+            System.out.flush();
             stop.countDown();
             try {
-                stopped.await(20, TimeUnit.SECONDS);
+                stopped.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
                 // exiting anyway
             }
         }, "dns-shutdown"));
         stop.await();
         try {
-            app.close();
+            app.close(); // unregister: the dataplane drains what is queued for us, then frees our cores
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             LOG.warn("stopping: {}", e.toString());
         }
         System.out.println("dns: stopped; " + counts(counters));

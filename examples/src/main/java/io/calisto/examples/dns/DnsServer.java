@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
  * java ... -cp examples/target/classes:examples/target/lib/* io.calisto.examples.dns.DnsServer \
  *     --dataplane pekko://calisto@127.0.0.1:25520 --zone zone.txt      (examples/run-dns does this)
  * </pre>
- * Runs until SIGINT or SIGTERM, then unregisters (the dataplane drains what is queued for it) and prints its counts.
- * Exit code 2 for a bad zone file or a dataplane it cannot reach, 1 if the dataplane refuses it.
+ * Runs until SIGINT or SIGTERM, then unregisters (the dataplane drains what is queued for it), prints its counts and
+ * exits 0. Exit code 2 for a bad zone file or a dataplane it cannot reach, 1 if the dataplane refuses it.
  */
 @Command(name = "dns-server", mixinStandardHelpOptions = true,
     description = "Authoritative DNS (A, AAAA) for one zone, as a Calisto app next to a running 'calisto serve'.")
@@ -127,28 +127,50 @@ public final class DnsServer implements Callable<Integer> {
 
         // 6. serve until SIGINT/SIGTERM; then unregister (the dataplane drains our queue first) and report
         CountDownLatch stop = new CountDownLatch(1), stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("dns: stopping (SIGINT or SIGTERM): unregistering");
-            System.out.flush();
-            stop.countDown();
-            try {
-                stopped.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                // exiting anyway
-            }
-        }, "dns-shutdown"));
+        onTermination(stop, stopped);
         stop.await();
         try {
             app.close(); // unregister: the dataplane drains what is queued for us, then frees our cores
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception | Error e) {
+        } catch (Exception e) {
             LOG.warn("stopping: {}", e.toString());
         }
         System.out.println("dns: stopped; " + counts(counters));
         System.out.flush();
         stopped.countDown();
         return 0;
+    }
+
+    /**
+     * SIGINT and SIGTERM count {@code stop} down. Taken with {@code sun.misc.Signal} (as {@code calisto serve} does)
+     * rather than a shutdown hook: the unregistration then runs on the main thread and the exit code is ours (0), not
+     * the JVM's 130/143. A hook that waits for {@code stopped} is the fallback where the JVM keeps the signals
+     * ({@code -Xrs}).
+     */
+    private static void onTermination(CountDownLatch stop, CountDownLatch stopped) {
+        boolean hooked = false;
+        for (String signal : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
+                    System.out.println("dns: stopping (SIG" + s.getName() + "): unregistering");
+                    System.out.flush();
+                    stop.countDown();
+                });
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                if (hooked) continue;
+                hooked = true;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    System.out.println("dns: stopping (JVM shutdown): unregistering");
+                    stop.countDown();
+                    try {
+                        stopped.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException ignored) {
+                        // exiting anyway
+                    }
+                }, "dns-shutdown"));
+            }
+        }
     }
 
     static String counts(AtomicLongArray c) {

@@ -18,7 +18,7 @@ import io.calisto.io.dispatch.FlowTable;
 import io.calisto.io.kernel.AppDispatch;
 import io.calisto.io.sched.SchedulerListener;
 import org.apache.pekko.actor.typed.ActorRef;
-import io.calisto.io.kernel.IoCommand;
+import io.calisto.io.kernel.IoKernelProxy;
 import io.calisto.io.kernel.IoKernel;
 import io.calisto.io.port.PacketPort;
 import io.calisto.io.rss.Toeplitz;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: no method holds a lock. Registration, unregistration and drainAndStop may run on the caller's thread,
  * the management actor's dispatcher and the event-pump thread at once; what they share is concurrent (the app list,
  * the id counter, the set of names in use, claimed with one atomic add), the IO-side state is changed only on the IO
- * thread (through {@link IoKernel#submit}), and the state of apps in other JVMs belongs to the {@link RemoteApps} actor.
+ * thread (through {@link IoKernelProxy}), and the state of apps in other JVMs belongs to the {@link RemoteApps} actor.
  * A thread that waits for another (the IO thread, the pump, a core-actor) holds nothing that thread needs
  * (docs/decisions.md, "No lock is held while waiting for another thread").
  */
@@ -52,6 +52,8 @@ public final class Dataplane implements AutoCloseable {
     private final Aeron aeron;
     private final Streams streams;
     private final IoKernel kernel;
+    /** The only way to change IO-side state from here: each command runs on the IO thread between bursts. */
+    private final IoKernelProxy ioThread;
     private final AgentRunner ioRunner;
     private final ActorSystem<ControlPlane.Command> controlSystem;
     private final int[] pool;
@@ -89,6 +91,7 @@ public final class Dataplane implements AutoCloseable {
         // a CPU that cannot be had must fail here, in one line, not later inside the IO thread or a core-actor
         if (io.getInt("cpu") >= 0) CpuAffinity.check(io.getInt("cpu"), "calisto.io.cpu");
         kernel.cpu(io.getInt("cpu"));
+        this.ioThread = new IoKernelProxy(kernel);
         this.cpus = config.getIntList("calisto.cores.cpus").stream().mapToInt(Integer::intValue).toArray();
         if (cpus.length != 0 && cpus.length != pool.length) {
             throw new IllegalArgumentException("calisto.cores.cpus must be empty or list one CPU per pool core (" + pool.length + "), has " + cpus.length);
@@ -167,7 +170,7 @@ public final class Dataplane implements AutoCloseable {
         AppHandle handle = new AppHandle(appId, spec.name(), d, runtime);
         appNames.put(appId, spec.name());
         try {
-            await(kernel.submit(new IoCommand.AddApp(d, new CompletableFuture<>())).done(), "register app " + spec.name());
+            await(ioThread.addApp(d), "register app " + spec.name());
         } catch (RuntimeException e) {
             runtime.stopAll();
             throw e;
@@ -235,22 +238,18 @@ public final class Dataplane implements AutoCloseable {
     private long unregisterClaimed(AppHandle h, Duration drain) {
         String name = h.name();
         AppDispatch d = h.dispatch();
-        long[] target = new long[Streams.MAX_CORES];
-        onIoThread(k -> {
-            k.stopClassifying(d);
-            System.arraycopy(d.published, 0, target, 0, target.length);
-        }, "stop classifying " + name);
+        long[] target = await(ioThread.stopClassifying(d), "stop classifying " + name);
         long deadline = System.nanoTime() + drain.toNanos();
         for (int core : pool) {
             while (d.slots[core].completed() < target[core] && System.nanoTime() < deadline) sleep(1);
         }
         // the IO core lets go of the app before its core-actors stop, so it never reads a stopped actor's slot
-        onIoThread(k -> k.retire(d), "retire " + name);
+        await(ioThread.retire(d), "retire " + name);
         if (!h.remote()) await(h.runtime().stopAll(), "stop the core-actors of " + name);
         long undelivered = 0;
         for (int core : pool) undelivered += d.dispatched(core) - h.delivered(core) - d.appErrors(core);
         long gone = undelivered;
-        onIoThread(k -> k.countGone(d, gone), "count what " + name + " left undelivered");
+        await(ioThread.countGone(d, gone), "count what " + name + " left undelivered");
         for (int core : pool) d.rxByCore(core).close();
         retiredDelivered.addAndGet(h.deliveredTotal());
         apps.remove(h);
@@ -301,7 +300,7 @@ public final class Dataplane implements AutoCloseable {
     }
 
     void activateRemote(AppHandle h) {
-        await(kernel.submit(new IoCommand.AddApp(h.dispatch(), new CompletableFuture<>())).done(), "register app " + h.name());
+        await(ioThread.addApp(h.dispatch()), "register app " + h.name());
         apps.add(h);
     }
 
@@ -310,22 +309,16 @@ public final class Dataplane implements AutoCloseable {
         AppDispatch d = app(name).dispatch();
         DispatchPolicy next = DispatchPolicy.create(policy, d.cores(), config.getInt("calisto.dispatch.flow-table-capacity"),
             flowIdleTimeoutNanos);
-        onIoThread(k -> {
-            d.policy(next);
-            k.wireAcquirer(d);
-        }, "set policy of " + name);
+        await(ioThread.setPolicy(d, next), "set policy of " + name);
     }
 
     public void setCoreLimits(String name, int guaranteed, int burstable) {
         AppDispatch d = app(name).dispatch();
-        onIoThread(k -> k.scheduler().setLimits(d, guaranteed, burstable, System.nanoTime()), "set limits of " + name);
+        await(ioThread.setLimits(d, guaranteed, burstable), "set limits of " + name);
     }
 
     public void drainCore(int core, boolean restore) {
-        onIoThread(k -> {
-            if (restore) k.scheduler().restoreCore(core);
-            else k.scheduler().drainCore(core, System.nanoTime());
-        }, (restore ? "restore" : "drain") + " core " + core);
+        await(restore ? ioThread.restoreCore(core) : ioThread.drainCore(core), (restore ? "restore" : "drain") + " core " + core);
     }
 
     public List<AppStats> stats() {
@@ -380,12 +373,7 @@ public final class Dataplane implements AutoCloseable {
 
     /** Starts reading the port: call once the apps that should see the first packet are registered. */
     public void startRx() {
-        await(kernel.submit(new IoCommand.SetRx(true, new CompletableFuture<>())).done(), "start rx");
-    }
-
-    /** Runs {@code action} on the IO thread and waits for it. */
-    public void onIoThread(java.util.function.Consumer<IoKernel> action, String what) {
-        await(kernel.submit(new IoCommand.Call(action, new CompletableFuture<>())).done(), what);
+        await(ioThread.setRx(true), "start rx");
     }
 
     /**
@@ -395,20 +383,13 @@ public final class Dataplane implements AutoCloseable {
      * waits for it; it holds no lock meanwhile, so apps in other JVMs may register or unregister.
      */
     public void drainAndStop(Duration timeout) {
-        await(kernel.submit(new IoCommand.SetRx(false, new CompletableFuture<>())).done(), "stop rx");
-        long[][] target = new long[Streams.MAX_APPS][];
-        List<AppHandle> draining = new ArrayList<>();
-        onIoThread(k -> {
-            for (AppHandle a : apps) {
-                draining.add(a);
-                target[a.appId()] = a.dispatch().published.clone();
-            }
-        }, "snapshot positions");
+        await(ioThread.setRx(false), "stop rx");
+        java.util.Map<AppDispatch, long[]> target = await(ioThread.snapshotPublished(), "snapshot positions");
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (AppHandle a : draining) {
+        for (var a : target.entrySet()) {
             for (int core : pool) {
-                CoreSlot slot = a.dispatch().slots[core];
-                while (slot.completed() < target[a.appId()][core] && System.nanoTime() < deadline) sleep(1);
+                CoreSlot slot = a.getKey().slots[core];
+                while (slot.completed() < a.getValue()[core] && System.nanoTime() < deadline) sleep(1);
             }
         }
         // replies still in flight: wait until they stop arriving and every one of them left the port or was counted
@@ -467,9 +448,9 @@ public final class Dataplane implements AutoCloseable {
 
     String appName(int appId) { return appNames.getOrDefault(appId, "app" + appId); }
 
-    private static void await(CompletableFuture<Void> f, String what) {
+    private static <T> T await(CompletableFuture<T> f, String what) {
         try {
-            f.get(10, TimeUnit.SECONDS);
+            return f.get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException r) throw r;

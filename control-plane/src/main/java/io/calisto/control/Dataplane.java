@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class Dataplane implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
 
-    private final Config config;
+    private final DataplaneSettings settings;
     private final EmbeddedDriver driver;
     private final Aeron aeron;
     private final Streams streams;
@@ -57,7 +57,6 @@ public final class Dataplane implements AutoCloseable {
     private final AgentRunner ioRunner;
     private final ActorSystem<ControlPlane.Command> controlSystem;
     private final int[] pool;
-    private final int[] cpus;
     private final List<AppHandle> apps = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Map<Integer, String> appNames = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger nextAppId = new java.util.concurrent.atomic.AtomicInteger();
@@ -70,68 +69,35 @@ public final class Dataplane implements AutoCloseable {
     private final EventPump events;
     /** Apps in other JVMs (Pekko remoting, when {@code pekko.actor.provider = remote}); the management actor forwards them. */
     private final ActorRef<RemoteApps.Command> remoteApps;
-    /** {@code calisto.dispatch.flow-idle-timeout}, checked at start: every app's flow table (and every policy swap's) ages with it. */
-    private final long flowIdleTimeoutNanos;
 
-    private Dataplane(Config config, PacketPort port) {
-        this.config = config;
-        this.flowIdleTimeoutNanos = flowIdleTimeoutNanos(config);
-        this.pool = config.getIntList("calisto.cores.pool").stream().mapToInt(Integer::intValue).toArray();
-        if (pool.length == 0) throw new IllegalArgumentException("calisto.cores.pool is empty: the dataplane has no core to give");
-        Config aeronConf = config.getConfig("calisto.aeron");
-        this.streams = Streams.from(aeronConf);
-        String dir = EmbeddedDriver.directory(aeronConf);
-        this.driver = aeronConf.getBoolean("embedded-driver") ? EmbeddedDriver.launch(dir) : null;
+    private Dataplane(DataplaneSettings settings, Config config, PacketPort port) {
+        this.settings = settings;
+        this.pool = settings.cores().pool();
+        this.streams = settings.aeron().streams();
+        String dir = settings.aeron().dir();
+        this.driver = settings.aeron().embeddedDriver() ? EmbeddedDriver.launch(dir) : null;
         this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
-        Config io = config.getConfig("calisto.io");
-        int burst = io.getInt("burst");
-        if (burst < 1 || burst > 1024) throw new IllegalArgumentException("calisto.io.burst must be in 1..1024, was " + burst);
-        long interval = config.getDuration("calisto.scheduler.interval").toNanos();
-        this.kernel = new IoKernel(port, new Toeplitz(Toeplitz.parseKey(io.getString("rss-key"))), burst, io.getInt("max-frame"), pool, interval);
-        // a CPU that cannot be had must fail here, in one line, not later inside the IO thread or a core-actor
-        if (io.getInt("cpu") >= 0) CpuAffinity.check(io.getInt("cpu"), "calisto.io.cpu");
-        kernel.cpu(io.getInt("cpu"));
+        DataplaneSettings.Io io = settings.io();
+        this.kernel = new IoKernel(port, new Toeplitz(io.rssKey()), io.burst(), io.maxFrame(), pool, settings.scheduler().intervalNanos());
+        kernel.cpu(io.cpu());
         this.ioThread = new IoKernelProxy(kernel);
-        this.cpus = config.getIntList("calisto.cores.cpus").stream().mapToInt(Integer::intValue).toArray();
-        if (cpus.length != 0 && cpus.length != pool.length) {
-            throw new IllegalArgumentException("calisto.cores.cpus must be empty or list one CPU per pool core (" + pool.length + "), has " + cpus.length);
-        }
-        for (int cpu : cpus) CpuAffinity.check(cpu, "calisto.cores.cpus entry");
-        this.ioRunner = new AgentRunner(IdleStrategies.of("calisto.io.idle-strategy", io.getString("idle-strategy")),
+        this.ioRunner = new AgentRunner(IdleStrategies.of("calisto.io.idle-strategy", io.idleStrategy()),
             t -> LOG.error("IO thread failed", t), null, kernel);
         AgentRunner.startOnThread(ioRunner);
-        this.controlSystem = ActorSystem.create(ControlPlane.create(config.getInt("calisto.control.event-history")), "calisto", config);
+        this.controlSystem = ActorSystem.create(ControlPlane.create(settings.control().eventHistory()), "calisto", config);
         this.events = new EventPump(kernel, this::appName, controlSystem, new CounterPublisher(aeron, kernel, () -> apps));
         this.remoteApps = controlSystem.systemActorOf(RemoteApps.create(this, controlSystem), "remote-apps", Management.PROPS);
         this.management = controlSystem.systemActorOf(Management.create(this), "management", Management.PROPS);
     }
 
-    /**
-     * {@code calisto.dispatch.flow-idle-timeout} in nanoseconds: a positive duration of at most about 13 days, or
-     * {@code off} ({@link FlowTable#NEVER}: entries never expire). Anything else is an {@link IllegalArgumentException}
-     * naming the key.
-     */
-    public static long flowIdleTimeoutNanos(Config config) {
-        String key = "calisto.dispatch.flow-idle-timeout";
-        Object raw = config.getValue(key).unwrapped();
-        if (raw instanceof String s && s.strip().equalsIgnoreCase("off")) return FlowTable.NEVER;
-        Duration d;
-        try {
-            d = config.getDuration(key);
-        } catch (com.typesafe.config.ConfigException e) {
-            throw new IllegalArgumentException(key + " must be a duration (e.g. 30s) or off, was '" + raw + "'");
-        }
-        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(key + " must be positive (or off: never expire), was '" + raw + "'");
-        if (d.compareTo(Duration.ofNanos(FlowTable.MAX_IDLE_TIMEOUT_NANOS)) > 0) {
-            throw new IllegalArgumentException(key + " must be at most " + Duration.ofNanos(FlowTable.MAX_IDLE_TIMEOUT_NANOS).toHours()
-                + "h (or off: never expire), was '" + raw + "'");
-        }
-        return d.toNanos();
+    /** Starts everything but the applications; {@code config} is checked first ({@link DataplaneSettings}), before anything starts. */
+    public static Dataplane start(Config config, PacketPort port) {
+        return start(DataplaneSettings.from(config), config, port);
     }
 
-    /** Starts everything but the applications. */
-    public static Dataplane start(Config config, PacketPort port) {
-        return new Dataplane(config, port);
+    /** As {@link #start(Config, PacketPort)} with {@code settings} already read from {@code config}. */
+    public static Dataplane start(DataplaneSettings settings, Config config, PacketPort port) {
+        return new Dataplane(settings, config, port);
     }
 
     /**
@@ -154,16 +120,11 @@ public final class Dataplane implements AutoCloseable {
         int appId = nextAppId();
         AppDispatch d = newDispatch(appId, spec.name(), spec.match(), guaranteed, burstable);
         AppRuntime runtime = AppRuntime.register(appSystem, spec, aeron, streams, appId);
-        int maxFrame = config.getInt("calisto.io.max-frame");
         for (int i = 0; i < pool.length; i++) {
             int core = pool[i];
             ExclusivePublication pub = aeron.addExclusivePublication(streams.channel(), Streams.rxStreamId(appId, core));
-            if (pub.maxPayloadLength() < maxFrame + FrameLayout.HEADER_LENGTH) {
-                pub.close();
-                throw new IllegalArgumentException("calisto.aeron.mtu is too small for calisto.io.max-frame " + maxFrame);
-            }
             CoreSlot slot = CoreSlot.onHeap();
-            await(runtime.start(core, slot, cpus.length == 0 ? -1 : cpus[i]), "start core-actor " + core + " of " + spec.name());
+            await(runtime.start(core, slot, settings.cores().cpuOf(i)), "start core-actor " + core + " of " + spec.name());
             awaitConnected(pub, "core-actor " + core + " of " + spec.name());
             d.attach(core, pub, slot);
         }
@@ -198,12 +159,10 @@ public final class Dataplane implements AutoCloseable {
     }
 
     private AppDispatch newDispatch(int appId, String name, MatchRule rule, int guaranteed, int burstable) {
-        Config dispatch = config.getConfig("calisto.dispatch");
+        DataplaneSettings.Dispatch s = settings.dispatch();
         Subscription tx = aeron.addSubscription(streams.channel(), Streams.txStreamId(appId));
-        boolean track = config.getBoolean("calisto.io.track-migrations");
-        AppDispatch d = new AppDispatch(appId, name, rule, dispatch.getString("policy"), dispatch.getInt("flow-table-capacity"),
-            flowIdleTimeoutNanos, tx,
-            track ? dispatch.getInt("migration-table-capacity") : 0, dispatch.getInt("order-buckets"));
+        AppDispatch d = new AppDispatch(appId, name, rule, s.policy(), s.flowTableCapacity(), s.flowIdleTimeoutNanos(), tx,
+            s.migrationTableCapacity(), s.orderBuckets());
         d.guaranteed = guaranteed;
         d.burstable = burstable;
         return d;
@@ -222,7 +181,7 @@ public final class Dataplane implements AutoCloseable {
      * {@code calisto.run.drain-timeout}), stops them, and counts whatever it never consumed as app-gone.
      * Returns that count.
      */
-    public long unregister(String name) { return unregister(name, config.getDuration("calisto.run.drain-timeout")); }
+    public long unregister(String name) { return unregister(name, settings.run().drainTimeout()); }
 
     /** As {@link #unregister(String)}, draining for at most {@code drain} (zero for an app that is already gone). */
     public long unregister(String name, Duration drain) {
@@ -307,8 +266,8 @@ public final class Dataplane implements AutoCloseable {
     /** Swaps {@code name}'s dispatch policy between two IO bursts; the new table is built off the IO thread. */
     public void setPolicy(String name, String policy) {
         AppDispatch d = app(name).dispatch();
-        DispatchPolicy next = DispatchPolicy.create(policy, d.cores(), config.getInt("calisto.dispatch.flow-table-capacity"),
-            flowIdleTimeoutNanos);
+        DispatchPolicy next = DispatchPolicy.create(policy, d.cores(), settings.dispatch().flowTableCapacity(),
+            settings.dispatch().flowIdleTimeoutNanos());
         await(ioThread.setPolicy(d, next), "set policy of " + name);
     }
 

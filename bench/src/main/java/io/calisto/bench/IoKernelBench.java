@@ -8,7 +8,7 @@ import io.calisto.aeron.EmbeddedDriver;
 import io.calisto.aeron.MatchRule;
 import io.calisto.aeron.Streams;
 import io.calisto.io.kernel.AppDispatch;
-import io.calisto.io.kernel.IoCommand;
+import io.calisto.io.kernel.IoKernelProxy;
 import io.calisto.io.kernel.IoKernel;
 import io.calisto.io.port.SyntheticConfig;
 import io.calisto.io.port.SyntheticPort;
@@ -71,8 +71,9 @@ public class IoKernelBench {
             slots[core] = CoreSlot.onHeap();
             app.attach(core, pub, slots[core]);
         }
-        CompletableFuture<Void> added = kernel.submit(new IoCommand.AddApp(app, new CompletableFuture<>())).done();
-        CompletableFuture<Void> on = kernel.submit(new IoCommand.SetRx(true, new CompletableFuture<>())).done();
+        IoKernelProxy io = new IoKernelProxy(kernel);
+        CompletableFuture<Void> added = io.addApp(app);
+        CompletableFuture<Void> on = io.setRx(true);
         while (!added.isDone() || !on.isDone()) kernel.doWork();
         drainer = Thread.ofPlatform().daemon().start(() -> {
             while (running) {

@@ -70,7 +70,7 @@ public final class FlowsCommand implements Callable<Integer> {
         ActiveCores active = new ActiveCores();
         for (int c = 0; c < config.getInt("calisto.cores.burstable"); c++) active.add(c);
         DispatchPolicy dispatch = DispatchPolicy.create(config.getString("calisto.dispatch.policy"), active,
-            config.getInt("calisto.dispatch.flow-table-capacity"), io.calisto.control.Dataplane.flowIdleTimeoutNanos(config));
+            config.getInt("calisto.dispatch.flow-table-capacity"), io.calisto.control.DataplaneSettings.flowIdleTimeoutNanos(config));
         MatchRule echo = MatchRule.parse(config.getString("calisto.demo.match"));
         Toeplitz toeplitz = new Toeplitz(Toeplitz.parseKey(config.getString("calisto.io.rss-key")));
 

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.calisto.control.ControlPlane;
 import io.calisto.control.CoreEvent;
 import io.calisto.control.Dataplane;
+import io.calisto.control.DataplaneSettings;
 import io.calisto.control.Ports;
 import io.calisto.control.RunSummary;
 import io.calisto.core.demo.EchoApp;
@@ -43,10 +44,11 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     static int run(Config config, Duration runFor, boolean printEvents, PrintWriter out) {
+        DataplaneSettings settings = DataplaneSettings.from(config); // every key checked before the port opens
         PacketPort port = Ports.create(config);
         ActorSystem<Void> appSystem = ActorSystem.create(Behaviors.empty(), "echo", config);
         Histogram latency = new Histogram(3), afterFirstSecond = new Histogram(3);
-        try (Dataplane dp = Dataplane.start(config, port)) {
+        try (Dataplane dp = Dataplane.start(settings, config, port)) {
             // Ctrl-C: stop the IO thread and close the port (DPDK: stop + close the device) before the JVM exits
             Thread hook = new Thread(dp::close, "calisto-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);

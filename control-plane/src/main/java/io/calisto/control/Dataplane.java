@@ -1,134 +1,97 @@
 package io.calisto.control;
 
+import static io.calisto.control.Await.await;
+
 import com.typesafe.config.Config;
 import io.aeron.Aeron;
-import io.aeron.ExclusivePublication;
-import io.aeron.Subscription;
 import io.calisto.aeron.CoreSlot;
-import io.calisto.aeron.ffm.CpuAffinity;
+import io.calisto.aeron.DropReason;
 import io.calisto.aeron.EmbeddedDriver;
-import io.calisto.aeron.FrameLayout;
-import io.calisto.aeron.MatchRule;
 import io.calisto.aeron.IdleStrategies;
+import io.calisto.aeron.MatchRule;
 import io.calisto.aeron.Streams;
-import io.calisto.core.AppRuntime;
 import io.calisto.core.AppSpec;
 import io.calisto.io.dispatch.DispatchPolicy;
-import io.calisto.io.dispatch.FlowTable;
 import io.calisto.io.kernel.AppDispatch;
-import io.calisto.io.sched.SchedulerListener;
-import org.apache.pekko.actor.typed.ActorRef;
-import io.calisto.io.kernel.IoCommand;
 import io.calisto.io.kernel.IoKernel;
+import io.calisto.io.kernel.IoKernelProxy;
 import io.calisto.io.port.PacketPort;
 import io.calisto.io.rss.Toeplitz;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.concurrent.AgentRunner;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: media driver, Aeron client, the IO thread running {@link IoKernel}, the control-plane
- * actor system, and the applications. Every app gets a parked core-actor per pool core at registration; from then on
- * the {@link io.calisto.io.sched.CoreScheduler} on the IO thread grants and takes back cores on its own.
+ * The composition root: it starts, in order, the media driver, the Aeron client, the IO thread running
+ * {@link IoKernel}, the control-plane actor system with its event pump, the {@link RemoteApps} and {@link Management}
+ * actors; it stops them in reverse. Its configuration is {@link DataplaneSettings}, checked before anything starts.
+ * Apps come and go through the {@link AppRegistrar} (one path for local apps and apps in other JVMs); every other
+ * change of IO-side state goes through the {@link IoKernelProxy}.
  *
  * <p>Threads: no method holds a lock. Registration, unregistration and drainAndStop may run on the caller's thread,
- * the management actor's dispatcher and the event-pump thread at once; what they share is concurrent (the app list,
- * the id counter, the set of names in use, claimed with one atomic add), the IO-side state is changed only on the IO
- * thread (through {@link IoKernel#submit}), and the state of apps in other JVMs belongs to the {@link RemoteApps} actor.
- * A thread that waits for another (the IO thread, the pump, a core-actor) holds nothing that thread needs
- * (docs/decisions.md, "No lock is held while waiting for another thread").
+ * the management actor's dispatcher and the {@link RemoteApps} actor at once; what they share is concurrent
+ * ({@link RegisteredApps}), the IO-side state is changed only on the IO thread, and the state of apps in other JVMs
+ * belongs to the {@link RemoteApps} actor. A thread that waits for another (the IO thread, the pump, a core-actor)
+ * holds nothing that thread needs (docs/decisions.md, "No lock is held while waiting for another thread").
  */
 public final class Dataplane implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
 
-    private final Config config;
+    private final DataplaneSettings settings;
+    private final int[] pool;
     private final EmbeddedDriver driver;
     private final Aeron aeron;
-    private final Streams streams;
     private final IoKernel kernel;
+    /** The only way to change IO-side state from here: each command runs on the IO thread between bursts. */
+    private final IoKernelProxy ioThread;
     private final AgentRunner ioRunner;
+    private final RegisteredApps apps = new RegisteredApps();
+    private final AppRegistrar registrar;
     private final ActorSystem<ControlPlane.Command> controlSystem;
-    private final int[] pool;
-    private final int[] cpus;
-    private final List<AppHandle> apps = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.Map<Integer, String> appNames = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger nextAppId = new java.util.concurrent.atomic.AtomicInteger();
-    /** Names of registered apps and of apps being registered or unregistered: adding one is the claim on it. */
-    private final java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** Apps an unregister is under way for: a second unregister of the same app is rejected, not run twice. */
-    private final java.util.Set<String> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicLong retiredDelivered = new java.util.concurrent.atomic.AtomicLong();
-    private final ActorRef<Management.Command> management;
     private final EventPump events;
     /** Apps in other JVMs (Pekko remoting, when {@code pekko.actor.provider = remote}); the management actor forwards them. */
     private final ActorRef<RemoteApps.Command> remoteApps;
-    /** {@code calisto.dispatch.flow-idle-timeout}, checked at start: every app's flow table (and every policy swap's) ages with it. */
-    private final long flowIdleTimeoutNanos;
+    private final ActorRef<Management.Command> management;
+    private volatile Runnable shutdownHandler;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Dataplane(Config config, PacketPort port) {
-        this.config = config;
-        this.flowIdleTimeoutNanos = flowIdleTimeoutNanos(config);
-        this.pool = config.getIntList("calisto.cores.pool").stream().mapToInt(Integer::intValue).toArray();
-        if (pool.length == 0) throw new IllegalArgumentException("calisto.cores.pool is empty: the dataplane has no core to give");
-        Config aeronConf = config.getConfig("calisto.aeron");
-        this.streams = Streams.from(aeronConf);
-        String dir = EmbeddedDriver.directory(aeronConf);
-        this.driver = aeronConf.getBoolean("embedded-driver") ? EmbeddedDriver.launch(dir) : null;
+    private Dataplane(DataplaneSettings settings, Config config, PacketPort port) {
+        this.settings = settings;
+        this.pool = settings.cores().pool();
+        String dir = settings.aeron().dir();
+        this.driver = settings.aeron().embeddedDriver() ? EmbeddedDriver.launch(dir) : null;
         this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
-        Config io = config.getConfig("calisto.io");
-        int burst = io.getInt("burst");
-        if (burst < 1 || burst > 1024) throw new IllegalArgumentException("calisto.io.burst must be in 1..1024, was " + burst);
-        long interval = config.getDuration("calisto.scheduler.interval").toNanos();
-        this.kernel = new IoKernel(port, new Toeplitz(Toeplitz.parseKey(io.getString("rss-key"))), burst, io.getInt("max-frame"), pool, interval);
-        // a CPU that cannot be had must fail here, in one line, not later inside the IO thread or a core-actor
-        if (io.getInt("cpu") >= 0) CpuAffinity.check(io.getInt("cpu"), "calisto.io.cpu");
-        kernel.cpu(io.getInt("cpu"));
-        this.cpus = config.getIntList("calisto.cores.cpus").stream().mapToInt(Integer::intValue).toArray();
-        if (cpus.length != 0 && cpus.length != pool.length) {
-            throw new IllegalArgumentException("calisto.cores.cpus must be empty or list one CPU per pool core (" + pool.length + "), has " + cpus.length);
-        }
-        for (int cpu : cpus) CpuAffinity.check(cpu, "calisto.cores.cpus entry");
-        this.ioRunner = new AgentRunner(IdleStrategies.of("calisto.io.idle-strategy", io.getString("idle-strategy")),
+        DataplaneSettings.Io io = settings.io();
+        this.kernel = new IoKernel(port, new Toeplitz(io.rssKey()), io.burst(), io.maxFrame(), pool, settings.scheduler().intervalNanos());
+        kernel.cpu(io.cpu());
+        this.ioThread = new IoKernelProxy(kernel);
+        this.registrar = new AppRegistrar(settings, aeron, ioThread, apps);
+        this.ioRunner = new AgentRunner(IdleStrategies.of("calisto.io.idle-strategy", io.idleStrategy()),
             t -> LOG.error("IO thread failed", t), null, kernel);
         AgentRunner.startOnThread(ioRunner);
-        this.controlSystem = ActorSystem.create(ControlPlane.create(config.getInt("calisto.control.event-history")), "calisto", config);
-        this.events = new EventPump(kernel, this::appName, controlSystem, new CounterPublisher(aeron, kernel, () -> apps));
+        this.controlSystem = ActorSystem.create(ControlPlane.create(settings.control().eventHistory()), "calisto", config);
+        this.events = new EventPump(kernel, apps::name, controlSystem, new CounterPublisher(aeron, kernel, apps::live));
         this.remoteApps = controlSystem.systemActorOf(RemoteApps.create(this, controlSystem), "remote-apps", Management.PROPS);
         this.management = controlSystem.systemActorOf(Management.create(this), "management", Management.PROPS);
     }
 
-    /**
-     * {@code calisto.dispatch.flow-idle-timeout} in nanoseconds: a positive duration of at most about 13 days, or
-     * {@code off} ({@link FlowTable#NEVER}: entries never expire). Anything else is an {@link IllegalArgumentException}
-     * naming the key.
-     */
-    public static long flowIdleTimeoutNanos(Config config) {
-        String key = "calisto.dispatch.flow-idle-timeout";
-        Object raw = config.getValue(key).unwrapped();
-        if (raw instanceof String s && s.strip().equalsIgnoreCase("off")) return FlowTable.NEVER;
-        Duration d;
-        try {
-            d = config.getDuration(key);
-        } catch (com.typesafe.config.ConfigException e) {
-            throw new IllegalArgumentException(key + " must be a duration (e.g. 30s) or off, was '" + raw + "'");
-        }
-        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(key + " must be positive (or off: never expire), was '" + raw + "'");
-        if (d.compareTo(Duration.ofNanos(FlowTable.MAX_IDLE_TIMEOUT_NANOS)) > 0) {
-            throw new IllegalArgumentException(key + " must be at most " + Duration.ofNanos(FlowTable.MAX_IDLE_TIMEOUT_NANOS).toHours()
-                + "h (or off: never expire), was '" + raw + "'");
-        }
-        return d.toNanos();
+    /** Starts everything but the applications; {@code config} is checked first ({@link DataplaneSettings}), before anything starts. */
+    public static Dataplane start(Config config, PacketPort port) {
+        return start(DataplaneSettings.from(config), config, port);
     }
 
-    /** Starts everything but the applications. */
-    public static Dataplane start(Config config, PacketPort port) {
-        return new Dataplane(config, port);
+    /** As {@link #start(Config, PacketPort)} with {@code settings} already read from {@code config}. */
+    public static Dataplane start(DataplaneSettings settings, Config config, PacketPort port) {
+        return new Dataplane(settings, config, port);
     }
 
     /**
@@ -137,81 +100,7 @@ public final class Dataplane implements AutoCloseable {
      * for it and the scheduler grants its guaranteed cores.
      */
     public AppHandle register(ActorSystem<?> appSystem, AppSpec spec, int guaranteed, int burstable) {
-        checkLimits(spec.name(), guaranteed, burstable);
-        claimName(spec.name());
-        try {
-            return registerClaimed(appSystem, spec, guaranteed, burstable);
-        } catch (RuntimeException e) {
-            names.remove(spec.name());
-            throw e;
-        }
-    }
-
-    private AppHandle registerClaimed(ActorSystem<?> appSystem, AppSpec spec, int guaranteed, int burstable) {
-        int appId = nextAppId();
-        AppDispatch d = newDispatch(appId, spec.name(), spec.match(), guaranteed, burstable);
-        AppRuntime runtime = AppRuntime.register(appSystem, spec, aeron, streams, appId);
-        int maxFrame = config.getInt("calisto.io.max-frame");
-        for (int i = 0; i < pool.length; i++) {
-            int core = pool[i];
-            ExclusivePublication pub = aeron.addExclusivePublication(streams.channel(), Streams.rxStreamId(appId, core));
-            if (pub.maxPayloadLength() < maxFrame + FrameLayout.HEADER_LENGTH) {
-                pub.close();
-                throw new IllegalArgumentException("calisto.aeron.mtu is too small for calisto.io.max-frame " + maxFrame);
-            }
-            CoreSlot slot = CoreSlot.onHeap();
-            await(runtime.start(core, slot, cpus.length == 0 ? -1 : cpus[i]), "start core-actor " + core + " of " + spec.name());
-            awaitConnected(pub, "core-actor " + core + " of " + spec.name());
-            d.attach(core, pub, slot);
-        }
-        AppHandle handle = new AppHandle(appId, spec.name(), d, runtime);
-        appNames.put(appId, spec.name());
-        try {
-            await(kernel.submit(new IoCommand.AddApp(d, new CompletableFuture<>())).done(), "register app " + spec.name());
-        } catch (RuntimeException e) {
-            runtime.stopAll();
-            throw e;
-        }
-        apps.add(handle);
-        return handle;
-    }
-
-    private void checkLimits(String name, int guaranteed, int burstable) {
-        if (guaranteed < 0 || burstable < Math.max(1, guaranteed) || burstable > pool.length) {
-            throw new IllegalArgumentException("core limits of app " + name + " must satisfy 0 <= guaranteed <= burstable <= "
-                + pool.length + " (pool size) and burstable >= 1, were guaranteed=" + guaranteed + " burstable=" + burstable);
-        }
-    }
-
-    /** Claims {@code name} for a registration (one atomic add: two registrations of one name cannot both pass). */
-    private void claimName(String name) {
-        if (!names.add(name)) throw new IllegalArgumentException("an app named " + name + " is already registered");
-    }
-
-    private int nextAppId() {
-        int appId = nextAppId.getAndUpdate(n -> n < Streams.MAX_APPS ? n + 1 : n);
-        if (appId >= Streams.MAX_APPS) throw new IllegalArgumentException("no app id left (max " + Streams.MAX_APPS + " registrations per run)");
-        return appId;
-    }
-
-    private AppDispatch newDispatch(int appId, String name, MatchRule rule, int guaranteed, int burstable) {
-        Config dispatch = config.getConfig("calisto.dispatch");
-        Subscription tx = aeron.addSubscription(streams.channel(), Streams.txStreamId(appId));
-        boolean track = config.getBoolean("calisto.io.track-migrations");
-        AppDispatch d = new AppDispatch(appId, name, rule, dispatch.getString("policy"), dispatch.getInt("flow-table-capacity"),
-            flowIdleTimeoutNanos, tx,
-            track ? dispatch.getInt("migration-table-capacity") : 0, dispatch.getInt("order-buckets"));
-        d.guaranteed = guaranteed;
-        d.burstable = burstable;
-        return d;
-    }
-
-    private static void awaitConnected(ExclusivePublication pub, String who) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!pub.isConnected()) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException(who + " did not subscribe within 5 s");
-            Thread.onSpinWait();
-        }
+        return registrar.register(appSystem, spec, guaranteed, burstable);
     }
 
     /**
@@ -219,134 +108,48 @@ public final class Dataplane implements AutoCloseable {
      * {@code calisto.run.drain-timeout}), stops them, and counts whatever it never consumed as app-gone.
      * Returns that count.
      */
-    public long unregister(String name) { return unregister(name, config.getDuration("calisto.run.drain-timeout")); }
+    public long unregister(String name) { return unregister(name, settings.run().drainTimeout()); }
 
     /** As {@link #unregister(String)}, draining for at most {@code drain} (zero for an app that is already gone). */
-    public long unregister(String name, Duration drain) {
-        AppHandle h = app(name);
-        if (!retiring.add(name)) throw new IllegalArgumentException("app " + name + " is already being unregistered");
-        try {
-            return unregisterClaimed(h, drain);
-        } finally {
-            retiring.remove(name);
-        }
-    }
+    public long unregister(String name, Duration drain) { return registrar.unregister(name, drain); }
 
-    private long unregisterClaimed(AppHandle h, Duration drain) {
-        String name = h.name();
-        AppDispatch d = h.dispatch();
-        long[] target = new long[Streams.MAX_CORES];
-        onIoThread(k -> {
-            k.stopClassifying(d);
-            System.arraycopy(d.published, 0, target, 0, target.length);
-        }, "stop classifying " + name);
-        long deadline = System.nanoTime() + drain.toNanos();
-        for (int core : pool) {
-            while (d.slots[core].completed() < target[core] && System.nanoTime() < deadline) sleep(1);
-        }
-        // the IO core lets go of the app before its core-actors stop, so it never reads a stopped actor's slot
-        onIoThread(k -> k.retire(d), "retire " + name);
-        if (!h.remote()) await(h.runtime().stopAll(), "stop the core-actors of " + name);
-        long undelivered = 0;
-        for (int core : pool) undelivered += d.dispatched(core) - h.delivered(core) - d.appErrors(core);
-        long gone = undelivered;
-        onIoThread(k -> k.countGone(d, gone), "count what " + name + " left undelivered");
-        for (int core : pool) d.rxByCore(core).close();
-        retiredDelivered.addAndGet(h.deliveredTotal());
-        apps.remove(h);
-        names.remove(name);
-        return gone;
-    }
-
-    /**
-     * First half of registering an app that lives in another JVM: its id, IO-side state, one RX stream per pool core
-     * and its core slots in a file under the Aeron directory that the app maps. The app subscribes next;
-     * {@link #activateRemote} follows once every stream is connected.
-     */
+    /** First half of registering an app in another JVM ({@link AppRegistrar#prepareRemote}); {@link RemoteApps} calls it. */
     AppHandle prepareRemote(String name, MatchRule rule, int guaranteed, int burstable) {
-        checkLimits(name, guaranteed, burstable);
-        claimName(name);
-        try {
-            int appId = nextAppId();
-            AppDispatch d = newDispatch(appId, name, rule, guaranteed, burstable);
-            int maxCore = java.util.Arrays.stream(pool).max().orElse(0);
-            CoreSlot[] slots = CoreSlot.mapped(slotsFile(appId), maxCore + 1, true);
-            for (CoreSlot slot : slots) slot.wakeAcrossProcesses(); // the parked remote core-actor sleeps on a futex
-            for (int core : pool) d.attach(core, aeron.addExclusivePublication(streams.channel(), Streams.rxStreamId(appId, core)), slots[core]);
-            appNames.put(appId, name);
-            return new AppHandle(appId, name, d, null);
-        } catch (RuntimeException e) {
-            names.remove(name);
-            throw e;
-        }
+        return registrar.prepareRemote(name, rule, guaranteed, burstable);
     }
+
+    /** Second half: its core-actors subscribed, the IO thread starts classifying for it. */
+    void activateRemote(AppHandle h) { registrar.activate(h); }
 
     /** A prepared remote app that will never be activated (its activation failed): its name is free again. */
-    void abandonRemote(AppHandle h) {
-        for (int core : pool) {
-            var pub = h.dispatch().rxByCore(core);
-            if (pub != null) pub.close();
-        }
-        names.remove(h.name());
-    }
+    void abandonRemote(AppHandle h) { registrar.abandon(h); }
 
-    java.nio.file.Path slotsFile(int appId) { return java.nio.file.Path.of(aeron.context().aeronDirectoryName(), "calisto-app-" + appId + ".slots"); }
+    Path slotsFile(int appId) { return registrar.slotsFile(appId); }
 
     int[] pool() { return pool.clone(); }
 
     /** True once the remote app's core-actors subscribed to every stream. */
-    static boolean connected(AppHandle h, int[] pool) {
-        for (int core : pool) if (!h.dispatch().rxByCore(core).isConnected()) return false;
-        return true;
-    }
-
-    void activateRemote(AppHandle h) {
-        await(kernel.submit(new IoCommand.AddApp(h.dispatch(), new CompletableFuture<>())).done(), "register app " + h.name());
-        apps.add(h);
-    }
+    static boolean connected(AppHandle h, int[] pool) { return AppRegistrar.connected(h, pool); }
 
     /** Swaps {@code name}'s dispatch policy between two IO bursts; the new table is built off the IO thread. */
     public void setPolicy(String name, String policy) {
-        AppDispatch d = app(name).dispatch();
-        DispatchPolicy next = DispatchPolicy.create(policy, d.cores(), config.getInt("calisto.dispatch.flow-table-capacity"),
-            flowIdleTimeoutNanos);
-        onIoThread(k -> {
-            d.policy(next);
-            k.wireAcquirer(d);
-        }, "set policy of " + name);
+        AppDispatch d = apps.get(name).dispatch();
+        DataplaneSettings.Dispatch s = settings.dispatch();
+        DispatchPolicy next = DispatchPolicy.create(policy, d.cores(), s.flowTableCapacity(), s.flowIdleTimeoutNanos());
+        await(ioThread.setPolicy(d, next), "set policy of " + name);
     }
 
     public void setCoreLimits(String name, int guaranteed, int burstable) {
-        AppDispatch d = app(name).dispatch();
-        onIoThread(k -> k.scheduler().setLimits(d, guaranteed, burstable, System.nanoTime()), "set limits of " + name);
+        await(ioThread.setLimits(apps.get(name).dispatch(), guaranteed, burstable), "set limits of " + name);
     }
 
     public void drainCore(int core, boolean restore) {
-        onIoThread(k -> {
-            if (restore) k.scheduler().restoreCore(core);
-            else k.scheduler().drainCore(core, System.nanoTime());
-        }, (restore ? "restore" : "drain") + " core " + core);
+        await(restore ? ioThread.restoreCore(core) : ioThread.drainCore(core), (restore ? "restore" : "drain") + " core " + core);
     }
 
     public List<AppStats> stats() {
         List<AppStats> out = new ArrayList<>();
-        for (AppHandle h : apps) {
-            AppDispatch d = h.dispatch();
-            List<AppStats.CoreStats> cores = new ArrayList<>();
-            for (int core : pool) {
-                // from counters the IO thread and the core-actor publish, never the IO thread's plain fields
-                long queued = Math.max(0, d.dispatched(core) - h.delivered(core) - d.appErrors(core));
-                cores.add(new AppStats.CoreStats(core, d.dispatched(core), h.delivered(core), queued,
-                    CoreSlot.name(d.slots[core].state())));
-            }
-            java.util.Map<String, Long> drops = new java.util.LinkedHashMap<>();
-            for (io.calisto.aeron.DropReason r : io.calisto.aeron.DropReason.values()) drops.put(r.label(), d.dropped(r));
-            out.add(new AppStats(h.name(), d.policy().name(), d.guaranteed, d.burstable,
-                java.util.Arrays.stream(d.heldCoresPublished()).boxed().toList(), cores, drops,
-                d.schedEvents.get(SchedulerListener.GRANTED), d.schedEvents.get(SchedulerListener.YIELDED),
-                d.schedEvents.get(SchedulerListener.PREEMPTED), d.schedEvents.get(SchedulerListener.REVOKED),
-                d.migratedFlows(), d.policy().tableFullFallbacks()));
-        }
+        for (AppHandle h : apps.live()) out.add(AppStats.of(h, pool));
         return out;
     }
 
@@ -358,8 +161,6 @@ public final class Dataplane implements AutoCloseable {
 
     /** The actor serving apps in other JVMs ({@link io.calisto.core.remote.AppProtocol}). */
     ActorRef<RemoteApps.Command> remoteApps() { return remoteApps; }
-
-    private volatile Runnable shutdownHandler;
 
     /**
      * What {@link Management.Shutdown} runs ({@code calisto serve}: wake its main thread, which drains, prints the
@@ -373,20 +174,8 @@ public final class Dataplane implements AutoCloseable {
         h.run();
     }
 
-    private AppHandle app(String name) {
-        for (AppHandle h : apps) if (h.name().equals(name)) return h;
-        throw new IllegalArgumentException("no app named '" + name + "'");
-    }
-
     /** Starts reading the port: call once the apps that should see the first packet are registered. */
-    public void startRx() {
-        await(kernel.submit(new IoCommand.SetRx(true, new CompletableFuture<>())).done(), "start rx");
-    }
-
-    /** Runs {@code action} on the IO thread and waits for it. */
-    public void onIoThread(java.util.function.Consumer<IoKernel> action, String what) {
-        await(kernel.submit(new IoCommand.Call(action, new CompletableFuture<>())).done(), what);
-    }
+    public void startRx() { await(ioThread.setRx(true), "start rx"); }
 
     /**
      * Stops reading the port, waits until every core-actor consumed everything published to it and the last replies
@@ -395,30 +184,23 @@ public final class Dataplane implements AutoCloseable {
      * waits for it; it holds no lock meanwhile, so apps in other JVMs may register or unregister.
      */
     public void drainAndStop(Duration timeout) {
-        await(kernel.submit(new IoCommand.SetRx(false, new CompletableFuture<>())).done(), "stop rx");
-        long[][] target = new long[Streams.MAX_APPS][];
-        List<AppHandle> draining = new ArrayList<>();
-        onIoThread(k -> {
-            for (AppHandle a : apps) {
-                draining.add(a);
-                target[a.appId()] = a.dispatch().published.clone();
-            }
-        }, "snapshot positions");
+        await(ioThread.setRx(false), "stop rx");
+        Map<AppDispatch, long[]> target = await(ioThread.snapshotPublished(), "snapshot positions");
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (AppHandle a : draining) {
+        for (Map.Entry<AppDispatch, long[]> a : target.entrySet()) {
             for (int core : pool) {
-                CoreSlot slot = a.dispatch().slots[core];
-                while (slot.completed() < target[a.appId()][core] && System.nanoTime() < deadline) sleep(1);
+                CoreSlot slot = a.getKey().slots[core];
+                while (slot.completed() < a.getValue()[core] && System.nanoTime() < deadline) Await.sleep(1);
             }
         }
         // replies still in flight: wait until they stop arriving and every one of them left the port or was counted
         long last = -1;
         while (System.nanoTime() < deadline) {
             long replies = kernel.replies();
-            boolean out = kernel.transmitted() + kernel.dropped(io.calisto.aeron.DropReason.TX_FULL) == replies;
+            boolean out = kernel.transmitted() + kernel.dropped(DropReason.TX_FULL) == replies;
             if (replies == last && out) break;
             last = replies;
-            sleep(50);
+            Await.sleep(50);
         }
         await(events.flush(), "flush the event pump");
     }
@@ -426,28 +208,25 @@ public final class Dataplane implements AutoCloseable {
     public IoKernel kernel() { return kernel; }
 
     /** Packets handed to app handlers, including apps that have since unregistered. */
-    public long deliveredTotal() {
-        long sum = retiredDelivered.get();
-        for (AppHandle a : apps) sum += a.deliveredTotal();
-        return sum;
-    }
+    public long deliveredTotal() { return apps.deliveredTotal(); }
 
-    public List<AppHandle> apps() { return List.copyOf(apps); }
+    public List<AppHandle> apps() { return List.copyOf(apps.live()); }
 
     public ActorSystem<ControlPlane.Command> controlSystem() { return controlSystem; }
 
     public Aeron aeron() { return aeron; }
 
-    public Streams streams() { return streams; }
+    public Streams streams() { return settings.aeron().streams(); }
 
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The settings this dataplane was started with. */
+    public DataplaneSettings settings() { return settings; }
 
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         events.close();
         ioRunner.close();
-        for (AppHandle a : apps) {
+        for (AppHandle a : apps.live()) {
             if (a.remote()) continue;
             try {
                 a.runtime().stopAll().get(5, TimeUnit.SECONDS);
@@ -465,29 +244,5 @@ public final class Dataplane implements AutoCloseable {
         if (driver != null) driver.close();
     }
 
-    String appName(int appId) { return appNames.getOrDefault(appId, "app" + appId); }
-
-    private static void await(CompletableFuture<Void> f, String what) {
-        try {
-            f.get(10, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(what + " failed: " + c, c);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException(what + " timed out after 10 s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(what + " interrupted");
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
+    String appName(int appId) { return apps.name(appId); }
 }

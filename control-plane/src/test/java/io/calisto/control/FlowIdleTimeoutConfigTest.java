@@ -16,10 +16,10 @@ class FlowIdleTimeoutConfigTest {
 
     @Test
     void defaultIsThirtySecondsAndOffNeverExpires() {
-        assertEquals(30_000_000_000L, Dataplane.flowIdleTimeoutNanos(with("")));
-        assertEquals(FlowTable.NEVER, Dataplane.flowIdleTimeoutNanos(with("calisto.dispatch.flow-idle-timeout = off")));
-        assertEquals(FlowTable.NEVER, Dataplane.flowIdleTimeoutNanos(with("calisto.dispatch.flow-idle-timeout = \"OFF\"")));
-        assertEquals(500_000_000L, Dataplane.flowIdleTimeoutNanos(with("calisto.dispatch.flow-idle-timeout = 500ms")));
+        assertEquals(30_000_000_000L, DataplaneSettings.flowIdleTimeoutNanos(with("")));
+        assertEquals(FlowTable.NEVER, DataplaneSettings.flowIdleTimeoutNanos(with("calisto.dispatch.flow-idle-timeout = off")));
+        assertEquals(FlowTable.NEVER, DataplaneSettings.flowIdleTimeoutNanos(with("calisto.dispatch.flow-idle-timeout = \"OFF\"")));
+        assertEquals(500_000_000L, DataplaneSettings.flowIdleTimeoutNanos(with("calisto.dispatch.flow-idle-timeout = 500ms")));
     }
 
     @Test
@@ -33,6 +33,6 @@ class FlowIdleTimeoutConfigTest {
     }
 
     static String error(String hocon) {
-        return assertThrows(IllegalArgumentException.class, () -> Dataplane.flowIdleTimeoutNanos(with(hocon))).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> DataplaneSettings.flowIdleTimeoutNanos(with(hocon))).getMessage();
     }
 }

@@ -38,6 +38,9 @@ public final class FlowTable {
     private int lastTick;
     private long expired;
 
+    /** The most entries a table may be sized for. */
+    public static final int MAX_CAPACITY = 1 << 28;
+
     /** A table whose entries never expire. */
     public FlowTable(int capacity) { this(capacity, NEVER); }
 
@@ -46,8 +49,8 @@ public final class FlowTable {
      * ({@link #NEVER}: never). Finite timeouts must be in 1..{@link #MAX_IDLE_TIMEOUT_NANOS}.
      */
     public FlowTable(int capacity, long idleTimeoutNanos) {
-        if (capacity < 1 || capacity > (1 << 28)) {
-            throw new IllegalArgumentException("flow table capacity must be in 1.." + (1 << 28) + ", was " + capacity);
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("flow table capacity must be in 1.." + MAX_CAPACITY + ", was " + capacity);
         }
         if (idleTimeoutNanos != NEVER && (idleTimeoutNanos < 1 || idleTimeoutNanos > MAX_IDLE_TIMEOUT_NANOS)) {
             throw new IllegalArgumentException("flow idle timeout must be in 1.." + MAX_IDLE_TIMEOUT_NANOS + " ns (about 13 days) or NEVER, was "

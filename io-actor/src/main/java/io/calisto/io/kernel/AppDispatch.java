@@ -139,7 +139,7 @@ public final class AppDispatch {
         countDrop(DropReason.APP_ERROR, n);
     }
 
-    /** Gives the app its RX stream and core-actor handshake for {@code core}; before {@link IoCommand.AddApp} only. */
+    /** Gives the app its RX stream and core-actor handshake for {@code core}; before {@link IoKernelProxy#addApp} only. */
     public void attach(int core, ExclusivePublication rx, CoreSlot slot) {
         rxByCore[core] = rx;
         slots[core] = slot;
@@ -147,6 +147,6 @@ public final class AppDispatch {
 
     public ExclusivePublication rxByCore(int core) { return rxByCore[core]; }
 
-    /** Swaps the dispatch policy; IO thread only (through an IO command). */
+    /** Swaps the dispatch policy; IO thread only ({@link IoKernelProxy#setPolicy}). */
     public void policy(DispatchPolicy next) { this.policy = next; }
 }

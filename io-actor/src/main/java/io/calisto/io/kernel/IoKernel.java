@@ -29,6 +29,10 @@ import org.HdrHistogram.Recorder;
  * Shenango's IOKernel main loop as an Agrona agent on the IO thread:
  * rx burst → parse → RSS hash → classify → {@link DispatchPolicy} → Aeron IPC tryClaim to the chosen core,
  * then the TX return path (apps' replies → port), then control commands. Nothing here allocates per packet.
+ *
+ * <p>Threads: the IO thread alone changes dispatch state. Other threads call {@link IoKernelProxy}, whose named methods
+ * queue the {@code on*} methods below (the only code here that runs on behalf of another thread); their getters read
+ * counters published with ordered writes.
  */
 public final class IoKernel implements Agent {
     public static final int RX = 0, TX_REPLIES = 1, TX_SENT = 2, STAT_SLOTS = 3;
@@ -44,7 +48,8 @@ public final class IoKernel implements Agent {
     private final AppDispatch[] appsById = new AppDispatch[Streams.MAX_APPS];
     private final AppDispatch[] apps = new AppDispatch[Streams.MAX_APPS];
     private int appCount;
-    private final ManyToOneConcurrentArrayQueue<IoCommand> commands = new ManyToOneConcurrentArrayQueue<>(1024);
+    /** Commands from other threads ({@link IoKernelProxy} offers them, the IO thread runs them between bursts). */
+    final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
     private final AtomicLongArray stats = new AtomicLongArray(STAT_SLOTS);
     private final AtomicLongArray drops = new AtomicLongArray(DropReason.count());
     private final Recorder latency = new Recorder(3);
@@ -200,48 +205,63 @@ public final class IoKernel implements Agent {
     }
 
     private int applyCommands() {
-        IoCommand c;
+        Runnable c;
         int work = 0;
+        // each command completes its own future, exceptionally if it throws (IoKernelProxy wraps them)
         while (work < 16 && (c = commands.poll()) != null) {
             work++;
-            try {
-                apply(c);
-                c.done().complete(null);
-            } catch (RuntimeException e) {
-                c.done().completeExceptionally(e);
-            }
+            c.run();
         }
         return work;
     }
 
-    private void apply(IoCommand c) {
-        switch (c) {
-            case IoCommand.AddApp add -> {
-                AppDispatch app = add.app();
-                if (appsById[app.appId] != null) throw new IllegalStateException("app id " + app.appId + " already registered");
-                scheduler.addApp(app, System.nanoTime());
-                wireAcquirer(app);
-                appsById[app.appId] = app;
-                apps[appCount++] = app;
-                classifier.add(app.appId, app.rule);
-            }
-            case IoCommand.SetRx s -> rxStopped = !s.on();
-            case IoCommand.Call call -> call.action().accept(this);
-        }
+    // ---- what the IO thread runs for IoKernelProxy: the only state changes asked for by other threads ----
+
+    /** Starts classifying packets for {@code app}; the scheduler grants its guaranteed cores. */
+    void onAddApp(AppDispatch app) {
+        if (appsById[app.appId] != null) throw new IllegalStateException("app id " + app.appId + " already registered");
+        scheduler.addApp(app, System.nanoTime());
+        wireAcquirer(app);
+        appsById[app.appId] = app;
+        apps[appCount++] = app;
+        classifier.add(app.appId, app.rule);
     }
 
-    /** Table policies get the scheduler's side: the shared round-robin counters and {@code cores_add_core}. */
-    public void wireAcquirer(AppDispatch app) { scheduler.wire(app); }
+    /**
+     * Starts or stops reading packets from the port. The kernel starts stopped, so nothing arrives before the apps
+     * are registered; stopping keeps the rest of the loop running to drain replies.
+     */
+    void onSetRx(boolean on) { rxStopped = !on; }
 
-    /** Stops classifying packets for {@code app}: from now on they count as no-app. IO thread only. */
-    public void stopClassifying(AppDispatch app) { classifier.remove(app.appId); }
+    /** Swaps {@code app}'s dispatch policy between two bursts (nothing queued is lost). */
+    void onSetPolicy(AppDispatch app, DispatchPolicy next) {
+        app.policy(next);
+        wireAcquirer(app);
+    }
+
+    void onSetLimits(AppDispatch app, int guaranteed, int burstable) { scheduler.setLimits(app, guaranteed, burstable, System.nanoTime()); }
+
+    void onDrainCore(int core) { scheduler.drainCore(core, System.nanoTime()); }
+
+    void onRestoreCore(int core) { scheduler.restoreCore(core); }
+
+    /** Table policies get the scheduler's side: the shared round-robin counters and {@code cores_add_core}. */
+    private void wireAcquirer(AppDispatch app) { scheduler.wire(app); }
+
+    /**
+     * Stops classifying packets for {@code app} (from now on they count as no-app) and returns the stream positions
+     * it was last published to, per core: what its core-actors must complete before it can be retired.
+     */
+    long[] onStopClassifying(AppDispatch app) {
+        classifier.remove(app.appId);
+        return app.published.clone();
+    }
 
     /**
      * Forgets {@code app}: no more packets are classified for it and its cores go back to the scheduler (its
-     * core-actors are stopped next); the packets it never consumed are counted afterwards with {@link #countGone}.
-     * IO thread only.
+     * core-actors are stopped next); the packets it never consumed are counted afterwards with {@link #onCountGone}.
      */
-    public void retire(AppDispatch app) {
+    void onRetire(AppDispatch app) {
         classifier.remove(app.appId);
         scheduler.removeApp(app, System.nanoTime());
         for (int i = 0; i < appCount; i++) {
@@ -254,24 +274,18 @@ public final class IoKernel implements Agent {
         appsById[app.appId] = null;
     }
 
-    /** Counts {@code undelivered} packets of a retired app as app-gone. IO thread only. */
-    public void countGone(AppDispatch app, long undelivered) {
+    /** Counts {@code undelivered} packets of a retired app as app-gone. */
+    void onCountGone(AppDispatch app, long undelivered) {
         int r = DropReason.APP_GONE.ordinal();
         drops.setRelease(r, drops.getPlain(r) + undelivered);
         app.countDrop(DropReason.APP_GONE, undelivered);
     }
 
-    /** The app with this id; IO thread (inside a {@link IoCommand.Call}) only. */
-    public AppDispatch app(int appId) {
-        AppDispatch app = appId >= 0 && appId < appsById.length ? appsById[appId] : null;
-        if (app == null) throw new IllegalArgumentException("no app with id " + appId);
-        return app;
-    }
-
-    /** Enqueues a command for the IO thread; the future completes once it has been applied. */
-    public <C extends IoCommand> C submit(C command) {
-        if (!commands.offer(command)) command.done().completeExceptionally(new IllegalStateException("IO command queue full"));
-        return command;
+    /** The stream position each app served now was last published to, per core, in registration order. */
+    java.util.Map<AppDispatch, long[]> onSnapshotPublished() {
+        java.util.Map<AppDispatch, long[]> out = new java.util.LinkedHashMap<>();
+        for (int a = 0; a < appCount; a++) out.put(apps[a], apps[a].published.clone());
+        return out;
     }
 
     public long received() { return stats.get(RX); }
@@ -301,9 +315,6 @@ public final class IoKernel implements Agent {
 
     /** Events dropped because the control plane did not drain the queue (should stay 0). */
     public long eventsLost() { return eventsLost; }
-
-    /** IO thread only (inside a {@link IoCommand.Call}). */
-    public CoreScheduler scheduler() { return scheduler; }
 
     /** True once a finite port has no more packets. */
     public boolean rxExhausted() { return rxExhausted; }

@@ -1,0 +1,201 @@
+package io.calisto.control;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.calisto.aeron.EmbeddedDriver;
+import io.calisto.aeron.IdleStrategies;
+import io.calisto.aeron.Streams;
+import io.calisto.aeron.ffm.CpuAffinity;
+import io.calisto.io.dispatch.DispatchPolicy;
+import io.calisto.io.dispatch.FlowTable;
+import io.calisto.io.port.RxBatch;
+import io.calisto.io.rss.Toeplitz;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The dataplane's configuration ({@code calisto.*}), read and checked once, before anything starts (media driver, IO
+ * thread, actor system): {@link #from} is the only place that reads these keys, and everything after it gets numbers.
+ * A bad value is an {@link IllegalArgumentException} naming its key, and so is a key under {@code calisto} that no
+ * module's reference.conf defines (a typo would otherwise be ignored); the CLI prints either as one line, exit 2.
+ *
+ * <p>Values of other modules' objects are checked where they are used: the port's ({@code calisto.synthetic},
+ * {@code pcap}, {@code dpdk}) by {@link Ports}, the core-actors' ({@code calisto.core}) by the app's runtime, which
+ * reads its own actor system's configuration.
+ */
+public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatch dispatch, Aeron aeron, Run run, Control control) {
+
+    /** {@code calisto.io}: the IO thread. {@code rssKey} is the Toeplitz key (the Microsoft key when the setting is empty). */
+    public record Io(int burst, String idleStrategy, int cpu, byte[] rssKey, boolean trackMigrations, int maxFrame) {}
+
+    /**
+     * {@code calisto.cores}: the pool of core ids apps are granted, the CPU each pool core's core-actors are pinned to
+     * (empty: none), and the demo app's limits.
+     */
+    public record Cores(int[] pool, int[] cpus, int guaranteed, int burstable) {
+        /** The CPU the core-actors of the {@code i}-th pool core are pinned to, -1 for none. */
+        public int cpuOf(int i) { return cpus.length == 0 ? -1 : cpus[i]; }
+
+        /** The highest core id in the pool. */
+        public int maxCore() { return Arrays.stream(pool).max().orElse(0); }
+    }
+
+    /** {@code calisto.scheduler}: how often the IO core checks every app for congestion. */
+    public record Scheduler(long intervalNanos) {}
+
+    /**
+     * {@code calisto.dispatch}: each app's policy and flow table. {@code flowIdleTimeoutNanos} is
+     * {@link FlowTable#NEVER} for {@code off}.
+     */
+    public record Dispatch(String policy, int flowTableCapacity, long flowIdleTimeoutNanos, int migrationTableCapacity, int orderBuckets) {}
+
+    /** {@code calisto.aeron}: the directory (resolved: a per-process one when the setting is empty) and the IPC channel. */
+    public record Aeron(String dir, boolean embeddedDriver, Streams streams) {}
+
+    /** {@code calisto.run}: {@code run}'s duration, the longest drain, the port kind. */
+    public record Run(Duration duration, Duration drainTimeout, String port) {}
+
+    /** {@code calisto.control}: core events the control plane keeps for GetEvents. */
+    public record Control(int eventHistory) {}
+
+    /** Ports {@code calisto.run.port} may name. */
+    public static final List<String> PORTS = List.of("synthetic", "pcap", "dpdk");
+
+    /** Subtrees whose keys are not all in reference.conf: Pekko dispatchers take any executor setting, Kryo ids grow. */
+    private static final List<String> OPEN = List.of("calisto.core-dispatcher.", "calisto.management-dispatcher.", "calisto.serialization.");
+
+    /** Reads and checks every dataplane key of {@code config} (reference.conf defaults merged in); see the class comment. */
+    public static DataplaneSettings from(Config config) {
+        checkKnownKeys(config);
+        Io io = io(config);
+        return new DataplaneSettings(io, cores(config),
+            new Scheduler(positive(config, "calisto.scheduler.interval").toNanos()),
+            dispatch(config, io), aeron(config),
+            new Run(positive(config, "calisto.run.duration"), nonNegative(config, "calisto.run.drain-timeout"), port(config)),
+            new Control(atLeast(config, "calisto.control.event-history", 0)));
+    }
+
+    private static Io io(Config c) {
+        int burst = c.getInt("calisto.io.burst");
+        if (burst < 1 || burst > 1024) throw new IllegalArgumentException("calisto.io.burst must be in 1..1024, was " + burst);
+        String idle = c.getString("calisto.io.idle-strategy");
+        IdleStrategies.of("calisto.io.idle-strategy", idle);
+        int cpu = atLeast(c, "calisto.io.cpu", -1);
+        // a CPU that cannot be had must fail here, in one line, not later inside the IO thread
+        if (cpu >= 0) CpuAffinity.check(cpu, "calisto.io.cpu");
+        int maxFrame = c.getInt("calisto.io.max-frame");
+        if (maxFrame < 64 || maxFrame > RxBatch.SLOT_BYTES) {
+            throw new IllegalArgumentException("calisto.io.max-frame must be in 64.." + RxBatch.SLOT_BYTES + ", was " + maxFrame);
+        }
+        return new Io(burst, idle, cpu, Toeplitz.parseKey(c.getString("calisto.io.rss-key")), c.getBoolean("calisto.io.track-migrations"), maxFrame);
+    }
+
+    private static Cores cores(Config c) {
+        int[] pool = c.getIntList("calisto.cores.pool").stream().mapToInt(Integer::intValue).toArray();
+        if (pool.length == 0) throw new IllegalArgumentException("calisto.cores.pool is empty: the dataplane has no core to give");
+        for (int core : pool) {
+            if (core < 0 || core >= Streams.MAX_CORES) {
+                throw new IllegalArgumentException("calisto.cores.pool entries must be core ids in 0.." + (Streams.MAX_CORES - 1) + ", has " + core);
+            }
+        }
+        if (Arrays.stream(pool).distinct().count() != pool.length) throw new IllegalArgumentException("calisto.cores.pool lists a core twice: " + Arrays.toString(pool));
+        int[] cpus = c.getIntList("calisto.cores.cpus").stream().mapToInt(Integer::intValue).toArray();
+        if (cpus.length != 0 && cpus.length != pool.length) {
+            throw new IllegalArgumentException("calisto.cores.cpus must be empty or list one CPU per pool core (" + pool.length + "), has " + cpus.length);
+        }
+        for (int cpu : cpus) CpuAffinity.check(cpu, "calisto.cores.cpus entry");
+        // checked against the pool when the demo app registers (its limits may be set for a pool given later)
+        int guaranteed = atLeast(c, "calisto.cores.guaranteed", 0);
+        int burstable = atLeast(c, "calisto.cores.burstable", Math.max(1, guaranteed));
+        return new Cores(pool, cpus, guaranteed, burstable);
+    }
+
+    private static Dispatch dispatch(Config c, Io io) {
+        String policy = c.getString("calisto.dispatch.policy");
+        if (!DispatchPolicy.NAMES.contains(policy)) {
+            throw new IllegalArgumentException("calisto.dispatch.policy must be one of " + String.join(", ", DispatchPolicy.NAMES) + "; was '" + policy + "'");
+        }
+        int table = c.getInt("calisto.dispatch.flow-table-capacity");
+        if (table < 1 || table > FlowTable.MAX_CAPACITY) {
+            throw new IllegalArgumentException("calisto.dispatch.flow-table-capacity must be in 1.." + FlowTable.MAX_CAPACITY + ", was " + table);
+        }
+        int migrations = io.trackMigrations() ? c.getInt("calisto.dispatch.migration-table-capacity") : 0;
+        if (io.trackMigrations() && (migrations < 1 || migrations > FlowTable.MAX_CAPACITY)) {
+            throw new IllegalArgumentException("calisto.dispatch.migration-table-capacity must be in 1.." + FlowTable.MAX_CAPACITY + ", was " + migrations);
+        }
+        int buckets = c.getInt("calisto.dispatch.order-buckets");
+        if (buckets < 1 || Integer.bitCount(buckets) != 1) {
+            throw new IllegalArgumentException("calisto.dispatch.order-buckets must be a power of two >= 1, was " + buckets);
+        }
+        return new Dispatch(policy, table, flowIdleTimeoutNanos(c), migrations, buckets);
+    }
+
+    /** (A frame always fits one IPC fragment: max-frame is at most 2048 bytes, the MTU at least 4096.) */
+    private static Aeron aeron(Config c) {
+        Config aeron = c.getConfig("calisto.aeron");
+        return new Aeron(EmbeddedDriver.directory(aeron), aeron.getBoolean("embedded-driver"), Streams.from(aeron));
+    }
+
+    private static String port(Config c) {
+        String port = c.getString("calisto.run.port");
+        if (!PORTS.contains(port)) throw new IllegalArgumentException("calisto.run.port must be synthetic, pcap or dpdk, was '" + port + "'");
+        return port;
+    }
+
+    /**
+     * {@code calisto.dispatch.flow-idle-timeout} in nanoseconds: a positive duration of at most about 13 days, or
+     * {@code off} ({@link FlowTable#NEVER}: entries never expire). Anything else is an {@link IllegalArgumentException}
+     * naming the key.
+     */
+    public static long flowIdleTimeoutNanos(Config config) {
+        String key = "calisto.dispatch.flow-idle-timeout";
+        Object raw = config.getValue(key).unwrapped();
+        if (raw instanceof String s && s.strip().equalsIgnoreCase("off")) return FlowTable.NEVER;
+        Duration d;
+        try {
+            d = config.getDuration(key);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(key + " must be a duration (e.g. 30s) or off, was '" + raw + "'");
+        }
+        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(key + " must be positive (or off: never expire), was '" + raw + "'");
+        if (d.compareTo(Duration.ofNanos(FlowTable.MAX_IDLE_TIMEOUT_NANOS)) > 0) {
+            throw new IllegalArgumentException(key + " must be at most " + Duration.ofNanos(FlowTable.MAX_IDLE_TIMEOUT_NANOS).toHours()
+                + "h (or off: never expire), was '" + raw + "'");
+        }
+        return d.toNanos();
+    }
+
+    /**
+     * Every key under {@code calisto} must be one a module's reference.conf defines (the merged reference of the
+     * classpath), but in {@link #OPEN} subtrees: a misspelt key would otherwise leave its default in force silently.
+     */
+    static void checkKnownKeys(Config config) {
+        if (!config.hasPath("calisto")) return;
+        Config reference = ConfigFactory.defaultReference();
+        for (var e : config.getConfig("calisto").entrySet()) {
+            String key = "calisto." + e.getKey();
+            if (OPEN.stream().anyMatch(key::startsWith) || reference.hasPathOrNull(key)) continue;
+            throw new IllegalArgumentException(key + " is not a setting (no module's reference.conf has it; README, \"Configuration\", lists them)");
+        }
+    }
+
+    private static int atLeast(Config c, String key, int min) {
+        int v = c.getInt(key);
+        if (v < min) throw new IllegalArgumentException(key + " must be >= " + min + ", was " + v);
+        return v;
+    }
+
+    private static Duration positive(Config c, String key) {
+        Duration d = c.getDuration(key);
+        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(key + " must be positive, was " + c.getValue(key).unwrapped());
+        return d;
+    }
+
+    private static Duration nonNegative(Config c, String key) {
+        Duration d = c.getDuration(key);
+        if (d.isNegative()) throw new IllegalArgumentException(key + " must be >= 0, was " + c.getValue(key).unwrapped());
+        return d;
+    }
+}

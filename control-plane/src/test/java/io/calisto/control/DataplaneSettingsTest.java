@@ -1,0 +1,67 @@
+package io.calisto.control;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.calisto.io.rss.Toeplitz;
+import org.junit.jupiter.api.Test;
+
+/** The dataplane's settings: read once, each bad value (and each unknown calisto key) one line naming its key. */
+class DataplaneSettingsTest {
+    private static Config with(String hocon) {
+        ConfigFactory.invalidateCaches();
+        return ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference()).resolve();
+    }
+
+    private static String error(String hocon) {
+        return assertThrows(IllegalArgumentException.class, () -> DataplaneSettings.from(with(hocon))).getMessage();
+    }
+
+    @Test
+    void theDefaultsAreTyped() {
+        DataplaneSettings s = DataplaneSettings.from(with(""));
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7}, s.cores().pool());
+        assertEquals(-1, s.cores().cpuOf(3));
+        assertEquals(32, s.io().burst());
+        assertArrayEquals(Toeplitz.MICROSOFT_KEY, s.io().rssKey());
+        assertEquals(5_000, s.scheduler().intervalNanos());
+        assertEquals("affinity", s.dispatch().policy());
+        assertEquals(30_000_000_000L, s.dispatch().flowIdleTimeoutNanos());
+        assertEquals(2_000_000, s.dispatch().migrationTableCapacity());
+        assertEquals(0, DataplaneSettings.from(with("calisto.io.track-migrations = false")).dispatch().migrationTableCapacity());
+        assertEquals("synthetic", s.run().port());
+        assertEquals(10_000, s.control().eventHistory());
+    }
+
+    @Test
+    void eachBadValueNamesItsKey() {
+        assertEquals("calisto.io.burst must be in 1..1024, was 0", error("calisto.io.burst = 0"));
+        assertEquals("calisto.io.idle-strategy must be one of busy-spin, yield, backoff, sleep; was 'spin'", error("calisto.io.idle-strategy = spin"));
+        assertEquals("calisto.io.cpu must be >= -1, was -2", error("calisto.io.cpu = -2"));
+        assertEquals("calisto.cores.pool is empty: the dataplane has no core to give", error("calisto.cores.pool = []"));
+        assertEquals("calisto.cores.pool lists a core twice: [0, 1, 0]", error("calisto.cores.pool = [0, 1, 0]"));
+        assertEquals("calisto.cores.pool entries must be core ids in 0..255, has 256", error("calisto.cores.pool = [256]"));
+        assertEquals("calisto.cores.cpus must be empty or list one CPU per pool core (8), has 2", error("calisto.cores.cpus = [0, 1]"));
+        assertEquals("calisto.cores.burstable must be >= 2, was 1", error("calisto.cores.guaranteed = 2\ncalisto.cores.burstable = 1"));
+        assertEquals("calisto.scheduler.interval must be positive, was 0", error("calisto.scheduler.interval = 0"));
+        assertEquals("calisto.dispatch.policy must be one of modulo, affinity, affinity-held, affinity-rebind, affinity-published; was 'random'",
+            error("calisto.dispatch.policy = random"));
+        assertEquals("calisto.dispatch.order-buckets must be a power of two >= 1, was 1000", error("calisto.dispatch.order-buckets = 1000"));
+        assertEquals("calisto.dispatch.flow-table-capacity must be in 1..268435456, was 0", error("calisto.dispatch.flow-table-capacity = 0"));
+        assertEquals("calisto.io.max-frame must be in 64..2048, was 8192", error("calisto.io.max-frame = 8192"));
+        assertEquals("calisto.aeron.mtu must be a multiple of 32 in 4096..65504, was 1024", error("calisto.aeron.mtu = 1k"));
+        assertEquals("calisto.run.port must be synthetic, pcap or dpdk, was 'nic'", error("calisto.run.port = nic"));
+        assertEquals("calisto.control.event-history must be >= 0, was -1", error("calisto.control.event-history = -1"));
+    }
+
+    @Test
+    void anUnknownCalistoKeyIsReported() {
+        assertEquals("calisto.dispatch.polcy is not a setting (no module's reference.conf has it; README, \"Configuration\", lists them)",
+            error("calisto.dispatch.polcy = modulo"));
+        // dispatchers take any executor setting
+        DataplaneSettings.from(with("calisto.management-dispatcher.thread-pool-executor.keep-alive-time = 30s"));
+    }
+}

@@ -52,6 +52,9 @@ final class CounterPublisher implements AutoCloseable {
     }
 
     void publish() {
+        // the Aeron client closes itself (and unmaps the counters file) when its conductor stalled past the driver's
+        // service timeout: writing a counter then would crash the JVM, so stop publishing once it is closed
+        if (aeron.isClosed() || rx.isClosed()) return;
         rx.setRelease(kernel.received());
         replies.setRelease(kernel.replies());
         tx.setRelease(kernel.transmitted());

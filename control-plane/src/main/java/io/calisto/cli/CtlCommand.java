@@ -192,7 +192,7 @@ public final class CtlCommand {
             }
             PrintWriter out = out();
             CompletableFuture<Void> gone = new CompletableFuture<>();
-            ActorRef<CoreEvent> printer = c.system().systemActorOf(follower(c.management(), line, out, gone), "events", org.apache.pekko.actor.typed.Props.empty());
+            ActorRef<CoreEvent> printer = c.system().systemActorOf(follower(c.management(), CoreEvent.class, line, out, gone), "events", org.apache.pekko.actor.typed.Props.empty());
             Management.Reply r = c.ask(reply -> new Management.Subscribe(printer, reply));
             if (!(r instanceof Management.Done)) return refused(r);
             gone.join();
@@ -202,12 +202,16 @@ public final class CtlCommand {
     }
 
     /** Prints each event at once; completes {@code gone} when the management actor (the dataplane) goes away. */
-    private static Behavior<CoreEvent> follower(ActorRef<Management.Command> management, Function<CoreEvent, String> line, PrintWriter out,
-                                                CompletableFuture<Void> gone) {
+    /**
+     * Prints a line per message of {@code type} at once; completes {@code gone} when {@code management} (the
+     * connected node's management actor) goes away, so a follow ends with its dataplane.
+     */
+    static <T> Behavior<T> follower(ActorRef<Management.Command> management, Class<T> type, Function<T, String> line, PrintWriter out,
+                                    CompletableFuture<Void> gone) {
         return Behaviors.<Object>setup(ctx -> {
             ctx.watch(management);
             return Behaviors.receive(Object.class)
-                .onMessage(CoreEvent.class, e -> {
+                .onMessage(type, e -> {
                     out.println(line.apply(e));
                     out.flush();
                     return Behaviors.same();

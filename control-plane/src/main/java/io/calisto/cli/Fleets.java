@@ -10,10 +10,7 @@ import io.calisto.control.Management;
 import java.io.PrintWriter;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.Terminated;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /** {@code ctl}'s fleet commands: {@code members}, {@code set-policy --all-nodes}, {@code events --all-nodes}. */
 final class Fleets {
@@ -111,7 +108,7 @@ final class Fleets {
             }
             ActorRef<Fleet.Command> fleet = c.fleet();
             CompletableFuture<Void> gone = new CompletableFuture<>();
-            ActorRef<Fleet.NodeEvent> printer = c.system().systemActorOf(printer(c.management(), json, out, gone), "fleet-events", Props.empty());
+            ActorRef<Fleet.NodeEvent> printer = c.system().systemActorOf(CtlCommand.follower(c.management(), Fleet.NodeEvent.class, e -> line(e.node(), e.event(), json), out, gone), "fleet-events", Props.empty());
             Management.Reply r = c.ask(fleet, (ActorRef<Management.Reply> to) -> new Fleet.FollowEvents(printer, to), "the fleet at " + c.endpoint());
             if (!(r instanceof Management.Done)) throw new UserError("the fleet at " + c.endpoint() + " refused: " + r);
             gone.join();
@@ -127,21 +124,4 @@ final class Fleets {
         return Json.write(o);
     }
 
-    /** Prints each node's event at once; completes {@code gone} when the connected node's management actor goes away. */
-    private static Behavior<Fleet.NodeEvent> printer(ActorRef<Management.Command> management, boolean json, PrintWriter out, CompletableFuture<Void> gone) {
-        return Behaviors.<Object>setup(ctx -> {
-            ctx.watch(management);
-            return Behaviors.receive(Object.class)
-                .onMessage(Fleet.NodeEvent.class, e -> {
-                    out.println(line(e.node(), e.event(), json));
-                    out.flush();
-                    return Behaviors.same();
-                })
-                .onSignal(Terminated.class, t -> {
-                    gone.complete(null);
-                    return Behaviors.stopped();
-                })
-                .build();
-        }).narrow();
-    }
 }

@@ -45,30 +45,14 @@ class DnsExampleTest {
         assertTrue(Files.isExecutable(Path.of("/usr/bin/dig")) || run("sh", "-c", "command -v dig").exit == 0,
             "dig not found: install dnsutils (apt-get install dnsutils; .ci/run does)");
         work = Files.createTempDirectory("calisto-dns-test");
-        sh("ip", "netns", "add", dpNs);
-        sh("ip", "netns", "add", clNs);
-        sh("ip", "link", "add", dpIf, "type", "veth", "peer", "name", clIf);
-        sh("ip", "link", "set", dpIf, "netns", dpNs);
-        sh("ip", "link", "set", clIf, "netns", clNs);
-        sh("ip", "-n", dpNs, "link", "set", dpIf, "up");
-        sh("ip", "-n", clNs, "addr", "add", "10.77.0.2/24", "dev", clIf);
-        sh("ip", "-n", clNs, "link", "set", clIf, "up");
-        // veth leaves UDP checksums partial: dig's queries must carry full ones (the app answers with full ones itself)
-        sh("ip", "netns", "exec", clNs, "ethtool", "-K", clIf, "tx", "off");
-        String mac = sh("ip", "-n", dpNs, "link", "show", dpIf).replaceAll("(?s).*link/ether ([0-9a-f:]{17}).*", "$1");
-        // the dataplane answers no ARP: the client learns its MAC statically
-        sh("ip", "-n", clNs, "neigh", "add", "10.77.0.1", "lladdr", mac, "dev", clIf);
+        VethPair.create(dpNs, clNs, dpIf, clIf);
     }
 
     @AfterEach
     void cleanup() throws Exception {
         if (dns != null && dns.isAlive()) dns.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         if (serve != null) serve.close();
-        for (String ns : List.of(dpNs, clNs)) {
-            if (run("ip", "netns", "del", ns).exit != 0) {
-                // not created (skipped or failed half-way)
-            }
-        }
+        VethPair.delete(dpNs, clNs);
         if (work != null) {
             try (var files = Files.list(work)) {
                 for (Path f : files.toList()) Files.deleteIfExists(f);

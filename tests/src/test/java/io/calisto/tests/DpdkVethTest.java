@@ -45,32 +45,12 @@ class DpdkVethTest {
     @BeforeEach
     void namespaces() throws Exception {
         Assumptions.assumeTrue(io.calisto.io.ffm.DpdkPort.available(), () -> "veth test skipped: " + io.calisto.io.ffm.DpdkPort.unavailableReason());
-        sh("ip", "netns", "add", dpNs);
-        sh("ip", "netns", "add", clNs);
-        sh("ip", "link", "add", dpIf, "type", "veth", "peer", "name", clIf);
-        sh("ip", "link", "set", dpIf, "netns", dpNs);
-        sh("ip", "link", "set", clIf, "netns", clNs);
-        sh("ip", "-n", dpNs, "link", "set", dpIf, "up");
-        sh("ip", "-n", clNs, "addr", "add", "10.77.0.2/24", "dev", clIf);
-        sh("ip", "-n", clNs, "link", "set", clIf, "up");
-        // veth leaves UDP checksums partial (offloaded); an echo sent back through af_packet would carry that partial
-        // sum and the client's kernel would drop it. A real NIC fills checksums in; here the client computes them.
-        sh("ip", "netns", "exec", clNs, "ethtool", "-K", clIf, "tx", "off");
-        String link = sh("ip", "-n", dpNs, "link", "show", dpIf);
-        String mac = link.replaceAll("(?s).*link/ether ([0-9a-f:]{17}).*", "$1");
-        // the dataplane answers no ARP: the client learns its MAC statically
-        sh("ip", "-n", clNs, "neigh", "add", "10.77.0.1", "lladdr", mac, "dev", clIf);
+        VethPair.create(dpNs, clNs, dpIf, clIf);
     }
 
     @AfterEach
     void cleanup() throws Exception {
-        for (String ns : List.of(dpNs, clNs)) {
-            try {
-                sh("ip", "netns", "del", ns);
-            } catch (IllegalStateException ignored) {
-                // not created (skipped or failed half-way)
-            }
-        }
+        VethPair.delete(dpNs, clNs);
     }
 
     @Test

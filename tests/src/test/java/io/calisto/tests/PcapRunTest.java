@@ -123,4 +123,15 @@ class PcapRunTest {
         assertTrue(r.out().contains("replies      1 "), r.out());
         assertTrue(r.out().contains("unaccounted  0"), r.out());
     }
+
+    /** {@code flows} agrees with {@code run}: the same frames are too-large, and make no flow. */
+    @Test
+    void flowsCountsTheSameFramesTooLarge() {
+        Path file = capture("big.pcap", udp(3060, 100, 1000), udp(3060, 3046, 1001), udp(100, 86, 1002));
+        CliTest.Result r = CliTest.cli("flows", "--pcap", file.toString(), "--format", "table");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("1 flows"), r.out());
+        assertTrue(r.out().contains("dropped too-large: 2"), r.out());
+        assertFalse(r.out().contains("truncated"), r.out());
+    }
 }

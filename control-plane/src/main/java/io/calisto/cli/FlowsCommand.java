@@ -77,9 +77,14 @@ public final class FlowsCommand implements Callable<Integer> {
         Map<String, Flow> flows = new LinkedHashMap<>();
         long[] drops = new long[DropReason.count()];
         UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(RxBatch.SLOT_BYTES));
+        int maxFrame = config.getInt("calisto.io.max-frame");
         ParsedPacket p = new ParsedPacket();
         try (PcapReader reader = PcapReader.open(pcap.toPath())) {
             for (int len; (len = reader.next(frame)) >= 0; ) {
+                if (reader.lastCapturedLength() > maxFrame) { // as the IO core does: never parse a frame cut to fit
+                    drops[DropReason.TOO_LARGE.ordinal()]++;
+                    continue;
+                }
                 DropReason bad = PacketParser.parse(frame, len, p);
                 if (bad != null) {
                     drops[bad.ordinal()]++;

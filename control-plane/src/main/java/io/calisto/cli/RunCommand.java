@@ -91,6 +91,8 @@ public final class RunCommand implements Callable<Integer> {
             RunSummary s = RunSummary.of(dp);
             RunSummary.print(dp, s, latency, afterFirstSecond, out);
             Runtime.getRuntime().removeShutdownHook(hook);
+            // a corrupt capture: every record before the bad one was run and is in the summary; the run still failed
+            if (port.failure() != null) throw new UserError(port.failure());
             return s.unaccounted() == 0 ? 0 : 1;
         } finally {
             appSystem.terminate();

@@ -125,6 +125,11 @@ public final class IoKernel implements Agent {
     private void dispatch(int i, long now) {
         UnsafeBuffer frame = rx.frame(i);
         int len = rx.length(i);
+        if (len > maxFrame) {
+            // before parsing: a frame the port cut to its slot must not be parsed (and echoed) as if the cut were all of it
+            tooLarge(frame, Math.min(len, frame.capacity()));
+            return;
+        }
         DropReason bad = PacketParser.parse(frame, len, parsed);
         if (bad != null) {
             drop(null, bad);
@@ -136,10 +141,6 @@ public final class IoKernel implements Agent {
             return;
         }
         AppDispatch app = appsById[appId];
-        if (len > maxFrame) {
-            drop(app, DropReason.TOO_LARGE);
-            return;
-        }
         int hash = rx.rssValid(i) ? rx.rssHash(i) : toeplitz.hash(parsed);
         int core = scheduler.coreFor(app, hash, now);
         if (core == DispatchPolicy.NO_CORE) {
@@ -165,6 +166,12 @@ public final class IoKernel implements Agent {
         app.published[core] = result;
         app.dispatchedOne(core);
         if (app.migrations != null) app.migrations.record(hash, core);
+    }
+
+    /** A frame over max-frame: counted against its app when the headers in the first {@code seen} bytes name one. */
+    private void tooLarge(UnsafeBuffer frame, int seen) {
+        int appId = PacketParser.parse(frame, seen, parsed) == null ? classifier.classify(parsed) : AppClassifier.NO_APP;
+        drop(appId == AppClassifier.NO_APP ? null : appsById[appId], DropReason.TOO_LARGE);
     }
 
     private void drop(AppDispatch app, DropReason reason) {

@@ -1,7 +1,6 @@
 package io.calisto.io.pcap;
 
 import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,17 +11,27 @@ import org.agrona.MutableDirectBuffer;
 /**
  * Reads classic pcap (not pcapng): either byte order, microsecond (0xa1b2c3d4) or nanosecond (0xa1b23c4d)
  * timestamps, Ethernet link type only. One reusable scratch array: no allocation per record.
+ *
+ * <p>A record's captured length is bounded before anything is read or allocated: by the file's snaplen and by
+ * {@link #MAX_RECORD} (what libpcap allows). The first bad record ends the file for good: the reader never goes on to
+ * read the bytes after it as records, and every later {@link #next} throws the same error.
  */
 public final class PcapReader implements AutoCloseable {
     private static final int MAGIC_US = 0xa1b2c3d4, MAGIC_NS = 0xa1b23c4d, LINKTYPE_ETHERNET = 1;
+    /** Largest captured length of a record (libpcap's maximum snaplen). */
+    public static final int MAX_RECORD = 262144;
 
     private final Path path;
     private final InputStream in;
     private final boolean swapped;
     private final boolean nanos;
     private final byte[] header = new byte[16];
+    private final int snaplen;
     private byte[] scratch = new byte[65536];
     private long offset = 24;
+    private long records;
+    private int lastCapturedLength;
+    private PcapFormatException failed;
     private long lastTimestampNanos;
     private int lastOriginalLength;
 
@@ -45,6 +54,8 @@ public final class PcapReader implements AutoCloseable {
         } else {
             throw fail(String.format("not a pcap file (magic 0x%08x)", magicBe));
         }
+        int snap = read32(g, 16);
+        this.snaplen = snap > 0 && snap < MAX_RECORD ? snap : MAX_RECORD; // 0 or huge: only the hard bound applies
         int link = read32(g, 20);
         if (link != LINKTYPE_ETHERNET) throw fail("unsupported link type " + link + " (only Ethernet, 1)");
     }
@@ -61,31 +72,44 @@ public final class PcapReader implements AutoCloseable {
 
     /**
      * Copies the next record into {@code dst} (at most its capacity; the rest of a larger record is skipped) and
-     * returns the bytes copied, or -1 at the end of the file.
+     * returns the bytes copied, or -1 at the end of the file. A truncated or implausible record is a
+     * {@link PcapFormatException} naming the record and its byte offset; after one, every call throws it again.
      */
     public int next(MutableDirectBuffer dst) {
+        if (failed != null) throw failed;
         try {
             int n = in.readNBytes(header, 0, 16);
             if (n == 0) return -1;
-            if (n < 16) throw fail("truncated record header at byte " + offset);
+            if (n < 16) throw recordFail("truncated record header (" + n + " of 16 bytes)");
             long sec = Integer.toUnsignedLong(read32(header, 0));
             long frac = Integer.toUnsignedLong(read32(header, 4));
             int caplen = read32(header, 8);
-            lastOriginalLength = read32(header, 12);
-            if (caplen < 0 || caplen > 262144) throw fail("bad record length " + caplen + " at byte " + offset);
+            int origlen = read32(header, 12);
+            if (caplen < 0 || caplen > MAX_RECORD) {
+                throw recordFail("bad captured length " + Integer.toUnsignedString(caplen) + " (more than " + MAX_RECORD + ")");
+            }
+            if (caplen > snaplen) throw recordFail("bad captured length " + caplen + " (more than the snaplen " + snaplen + ")");
             if (caplen > scratch.length) scratch = new byte[caplen];
-            if (in.readNBytes(scratch, 0, caplen) < caplen) throw fail("truncated record at byte " + offset + " (needs " + caplen + " bytes)");
+            int got = in.readNBytes(scratch, 0, caplen);
+            if (got < caplen) throw recordFail("truncated record (needs " + caplen + " bytes, has " + got + ")");
             offset += 16 + caplen;
+            records++;
+            lastOriginalLength = origlen;
+            lastCapturedLength = caplen;
             lastTimestampNanos = sec * 1_000_000_000L + (nanos ? frac : frac * 1000);
             int copy = Math.min(caplen, dst.capacity());
             dst.putBytes(0, scratch, 0, copy);
             return copy;
-        } catch (EOFException e) {
-            throw fail("truncated record at byte " + offset);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw recordFail("read failed: " + e.getMessage());
         }
     }
+
+    /** The whole captured length of the last record, which may be more than {@link #next} copied. */
+    public int lastCapturedLength() { return lastCapturedLength; }
+
+    /** Records read so far. */
+    public long records() { return records; }
 
     public long lastTimestampNanos() { return lastTimestampNanos; }
 
@@ -94,6 +118,11 @@ public final class PcapReader implements AutoCloseable {
     public boolean nanosecondTimestamps() { return nanos; }
 
     private PcapFormatException fail(String what) { return new PcapFormatException(path + ": " + what); }
+
+    private PcapFormatException recordFail(String what) {
+        failed = new PcapFormatException("capture " + path + ": record " + (records + 1) + " at byte " + offset + ": " + what);
+        return failed;
+    }
 
     private int read32(byte[] b, int at) { return swapped ? Integer.reverseBytes(be(b, at)) : be(b, at); }
 

@@ -24,6 +24,12 @@ public interface PacketPort extends AutoCloseable {
     /** True once a finite source (a pcap file, a synthetic run with a packet limit) has nothing more to give. */
     default boolean exhausted() { return false; }
 
+    /**
+     * Why a finite source stopped before its end (e.g. a corrupt capture: one line naming the file, record and
+     * byte), or null. Set before {@link #exhausted} turns true; any thread may read it.
+     */
+    default String failure() { return null; }
+
     @Override
     void close();
 }

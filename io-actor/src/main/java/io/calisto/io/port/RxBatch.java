@@ -113,7 +113,11 @@ public final class RxBatch {
 
     private static int nativeLength(long d, NativeLayout l) { return UnsafeApi.getShort(d + l.dataLen()) & 0xffff; }
 
-    /** Records slot metadata; {@code rssValid} says whether the NIC supplied the hash. */
+    /**
+     * Records slot metadata; {@code rssValid} says whether the NIC supplied the hash. {@code length} is the frame's
+     * whole length, even when the port could store only the first {@link #SLOT_BYTES} of it: the IO core then counts
+     * the frame too-large rather than taking the cut frame for all of it.
+     */
     public void set(int i, int length, long rxNanos, boolean rssValid, int rssHash) {
         this.lengths[i] = length;
         this.rxNanos[i] = rxNanos;

@@ -105,14 +105,14 @@ class PcapRoundTripTest {
         byte[] all = Files.readAllBytes(cut);
         Files.write(cut, java.util.Arrays.copyOf(all, all.length - 10));
         try (PcapReader r = PcapReader.open(cut)) {
-            assertEquals(cut + ": truncated record at byte 24 (needs 100 bytes)",
+            assertEquals("capture " + cut + ": record 1 at byte 24: truncated record (needs 100 bytes, has 90)",
                 assertThrows(PcapFormatException.class, () -> r.next(new UnsafeBuffer(new byte[2048]))).getMessage());
         }
         Files.write(cut, java.util.Arrays.copyOf(all, 24 + 16 + 100 + 9)); // one whole record, then 9 bytes of the next header
         try (PcapReader r = PcapReader.open(cut)) {
             UnsafeBuffer dst = new UnsafeBuffer(new byte[2048]);
             assertEquals(100, r.next(dst));
-            assertEquals(cut + ": truncated record header at byte 140",
+            assertEquals("capture " + cut + ": record 2 at byte 140: truncated record header (9 of 16 bytes)",
                 assertThrows(PcapFormatException.class, () -> r.next(dst)).getMessage());
         }
         Path ng = dir.resolve("x.pcapng");
@@ -124,5 +124,80 @@ class PcapRoundTripTest {
         g.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(113);
         Files.write(linux, g.array());
         assertEquals(linux + ": unsupported link type 113 (only Ethernet, 1)", assertThrows(PcapFormatException.class, () -> PcapReader.open(linux)).getMessage());
+    }
+
+    /** Three 100-byte records (the file is 24 + 3 * 116 bytes). */
+    byte[] threeRecords() throws Exception {
+        Path file = dir.resolve("three.pcap");
+        try (PcapWriter w = new PcapWriter(file, false)) {
+            for (int i = 0; i < 3; i++) w.write(new UnsafeBuffer(new byte[100]), 0, 100, i);
+        }
+        return Files.readAllBytes(file);
+    }
+
+    /** Cut at every offset past the header: the whole records before the cut, then the end or one error, never more. */
+    @Test
+    void aCaptureCutAtAnyOffsetGivesTheWholeRecordsBeforeTheCutThenStops() throws Exception {
+        byte[] all = threeRecords();
+        Path cut = dir.resolve("cut.pcap");
+        UnsafeBuffer dst = new UnsafeBuffer(new byte[2048]);
+        for (int length = 24; length <= all.length; length++) {
+            Files.write(cut, java.util.Arrays.copyOf(all, length));
+            int whole = (length - 24) / 116;
+            try (PcapReader r = PcapReader.open(cut)) {
+                for (int i = 0; i < whole; i++) assertEquals(100, r.next(dst), "cut at " + length);
+                if ((length - 24) % 116 == 0) {
+                    assertEquals(-1, r.next(dst), "cut at " + length);
+                } else {
+                    String m = assertThrows(PcapFormatException.class, () -> r.next(dst), "cut at " + length).getMessage();
+                    assertTrue(m.startsWith("capture " + cut + ": record " + (whole + 1) + " at byte " + (24 + whole * 116) + ": truncated record"), m);
+                    assertEquals(m, assertThrows(PcapFormatException.class, () -> r.next(dst)).getMessage(), "it stops: no re-synchronising");
+                }
+            }
+        }
+    }
+
+    /** A claimed length over the snaplen or over libpcap's maximum is an error before anything is read or allocated. */
+    @ParameterizedTest
+    @ValueSource(ints = {65536, 262145, 1 << 30, -1})
+    void aLyingLengthIsAnErrorAndTheReaderStopsThere(int claimed) throws Exception {
+        byte[] all = threeRecords();
+        ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).putInt(24 + 116 + 8, claimed); // the 2nd record's incl_len
+        Path file = dir.resolve("lying.pcap");
+        Files.write(file, all);
+        UnsafeBuffer dst = new UnsafeBuffer(new byte[2048]);
+        try (PcapReader r = PcapReader.open(file)) {
+            assertEquals(100, r.next(dst));
+            String m = assertThrows(PcapFormatException.class, () -> r.next(dst)).getMessage();
+            String more = claimed == 65536 ? "more than the snaplen 65535" : "more than 262144";
+            assertEquals("capture " + file + ": record 2 at byte 140: bad captured length " + Integer.toUnsignedString(claimed) + " (" + more + ")", m);
+            assertEquals(m, assertThrows(PcapFormatException.class, () -> r.next(dst)).getMessage(), "the 3rd record is never read");
+            assertEquals(1, r.records());
+        }
+    }
+
+    /** Random bytes after a valid header: records or one error, bounded, never another exception. */
+    @Test
+    void randomBytesAfterAHeaderEndInOneErrorOrTheEnd() throws Exception {
+        java.util.Random random = new java.util.Random(14);
+        Path file = dir.resolve("random.pcap");
+        UnsafeBuffer dst = new UnsafeBuffer(new byte[2048]);
+        for (int round = 0; round < 200; round++) {
+            byte[] all = threeRecords();
+            byte[] junk = new byte[random.nextInt(600)];
+            random.nextBytes(junk);
+            System.arraycopy(junk, 0, all, 24, Math.min(junk.length, all.length - 24));
+            Files.write(file, all);
+            try (PcapReader r = PcapReader.open(file)) {
+                for (int n = 0; n < 100; n++) {
+                    try {
+                        if (r.next(dst) < 0) break;
+                    } catch (PcapFormatException e) {
+                        assertTrue(e.getMessage().startsWith("capture " + file + ": record "), e.getMessage());
+                        break;
+                    }
+                }
+            }
+        }
     }
 }

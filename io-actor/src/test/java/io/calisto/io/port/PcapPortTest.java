@@ -116,4 +116,61 @@ class PcapPortTest {
         assertEquals("capture not found: " + dir.resolve("nope.pcap"),
             assertThrows(PcapFormatException.class, () -> PcapPort.open(dir.resolve("nope.pcap"), null, 1)).getMessage());
     }
+
+    /** A bad record in the middle of a burst: the good records of that burst are received, then the port stops. */
+    @Test
+    void aBadRecordEndsTheReplayAfterTheGoodRecordsOfItsBurst() throws Exception {
+        Path in = capture(3);
+        byte[] all = java.nio.file.Files.readAllBytes(in);
+        java.nio.file.Files.write(in, java.util.Arrays.copyOf(all, all.length - 5)); // the 3rd record is cut short
+        try (PcapPort port = PcapPort.open(in, null, 5)) {
+            RxBatch batch = new RxBatch(8);
+            assertEquals(2, port.receive(batch, 0));
+            assertArrayEquals(frame(1), bytes(batch, 1));
+            assertTrue(port.exhausted());
+            assertEquals("capture " + in + ": record 3 at byte " + (24 + 16 + 60 + 16 + 61) + ": truncated record (needs 62 bytes, has 57)",
+                port.failure());
+            assertEquals(0, port.receive(batch, 0), "no looping over, nor reading past, a bad record");
+            assertEquals(2, port.received());
+        }
+    }
+
+    @Test
+    void aWholeCaptureIsNoFailure() {
+        try (PcapPort port = PcapPort.open(capture(3), null, 2)) {
+            RxBatch batch = new RxBatch(8);
+            assertEquals(6, port.receive(batch, 0));
+            assertEquals(0, port.receive(batch, 0));
+            assertTrue(port.exhausted());
+            assertEquals(null, port.failure());
+        }
+    }
+
+    /** A frame longer than a slot: the slot holds its first bytes, its length is the whole (the IO core calls it too-large). */
+    @Test
+    void aFrameLongerThanASlotKeepsItsWholeLength() {
+        Path file = dir.resolve("big.pcap");
+        try (PcapWriter w = new PcapWriter(file, false)) {
+            w.write(new UnsafeBuffer(new byte[3060]), 0, 3060, 0);
+            w.write(new UnsafeBuffer(frame(0)), 0, 60, 0);
+        }
+        try (PcapPort port = PcapPort.open(file, null, 1)) {
+            RxBatch batch = new RxBatch(4);
+            assertEquals(2, port.receive(batch, 0));
+            assertEquals(3060, batch.length(0));
+            assertArrayEquals(frame(0), bytes(batch, 1));
+        }
+    }
+
+    @Test
+    void theOutputCaptureMustNotBeTheInput() throws Exception {
+        Path in = capture(1);
+        byte[] before = java.nio.file.Files.readAllBytes(in);
+        assertEquals("--pcap-out " + in + " is the input capture: it would be overwritten",
+            assertThrows(IllegalArgumentException.class, () -> PcapPort.open(in, in, 1)).getMessage());
+        Path other = dir.resolve("sub").resolve("..").resolve("in.pcap");
+        java.nio.file.Files.createDirectories(dir.resolve("sub"));
+        assertThrows(IllegalArgumentException.class, () -> PcapPort.open(in, other, 1));
+        assertArrayEquals(before, java.nio.file.Files.readAllBytes(in));
+    }
 }

@@ -62,6 +62,35 @@ class CliTest {
     }
 
     @Test
+    void aDurationWithoutAUnitIsRefused() {
+        Result r = cli("run", "--duration", "10");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("calisto: --duration needs a unit (e.g. 10s, 500ms), was '10'", r.err().strip());
+        r = cli("stat", "--interval", "1.5");
+        assertEquals("calisto: --interval needs a unit (e.g. 10s, 500ms), was '1.5'", r.err().strip());
+    }
+
+    @Test
+    void badConfigValuesAndOutputDirectoriesAreOneLineNotAStackTrace(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path conf = dir.resolve("bad.conf");
+        for (String[] c : new String[][] {
+            {"calisto.core-dispatcher.type = Nope", "calisto: calisto.core-dispatcher.type must be Dispatcher, PinnedDispatcher, BalancingDispatcher or a configurator class, was 'Nope'"},
+            {"calisto.aeron.term-length = 2g", "calisto: calisto.aeron.term-length must be a power of two in 64k..1g, was 2147483648"},
+            {"calisto.demo.match = \",\"", "calisto: match rule ',' has an empty term (\"\" or any matches every packet)"},
+            {"calisto.run.duration = 10", "calisto: calisto.run.duration needs a unit (e.g. 10s, 500ms), was '10'"},
+        }) {
+            java.nio.file.Files.writeString(conf, c[0] + "\n");
+            Result r = cli("run", "--config", conf.toString());
+            assertEquals(2, r.code(), c[0] + " -> " + r.err());
+            assertEquals(c[1], r.err().strip(), c[0]);
+        }
+        Result r = cli("experiment", "paper", "--mode", "sim", "--quick", "--out", "/proc/nope");
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("calisto: cannot create --out /proc/nope: "), r.err());
+    }
+
+    @Test
     void aZeroFlowIdleTimeoutInAConfigFileIsOneLineNamingTheKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path conf = dir.resolve("aging.conf");
         java.nio.file.Files.writeString(conf, "calisto.dispatch.flow-idle-timeout = 0\n");

@@ -1,13 +1,19 @@
 package io.calisto.aeron;
 
 import com.typesafe.config.Config;
+import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.CncFileDescriptor;
+import java.io.File;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 /**
  * The in-process media driver of the default run: its directory lives under /dev/shm and is deleted on start
  * and on close. Multi-JVM set-ups point {@code calisto.aeron.dir} at an external driver instead.
+ *
+ * <p>Deleting on start is why {@link #launch} first checks the directory ({@link #checkDirectory}): only a new or
+ * empty directory, or one a dataplane left (an Aeron {@code cnc.dat} whose driver is gone), is ever deleted.
  */
 public final class EmbeddedDriver implements AutoCloseable {
     private final MediaDriver driver;
@@ -15,6 +21,7 @@ public final class EmbeddedDriver implements AutoCloseable {
     private EmbeddedDriver(MediaDriver driver) { this.driver = driver; }
 
     public static EmbeddedDriver launch(String dir) {
+        checkDirectory(dir);
         MediaDriver.Context ctx = new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .dirDeleteOnStart(true)
@@ -24,6 +31,36 @@ public final class EmbeddedDriver implements AutoCloseable {
             .sharedIdleStrategy(new BackoffIdleStrategy())
             .termBufferSparseFile(true);
         return new EmbeddedDriver(MediaDriver.launch(ctx));
+    }
+
+    /**
+     * Refuses, with an {@link IllegalArgumentException} of one line, a directory the embedded driver must not delete:
+     * one that exists, is not empty and has no {@code cnc.dat} (not an Aeron directory: a user's directory, never to
+     * be deleted), or one whose {@code cnc.dat} belongs to a media driver still alive (another dataplane's, or an
+     * external driver: Aeron's {@link CommonContext#isDriverActive} heartbeat check). A missing or empty directory,
+     * or one of a dead driver, is fine.
+     */
+    public static void checkDirectory(String dir) {
+        File d = new File(dir);
+        if (!d.exists()) return;
+        if (!d.isDirectory()) throw new IllegalArgumentException("Aeron directory " + dir + " is a file, not a directory: refusing to delete it");
+        File cnc = new File(d, CncFileDescriptor.CNC_FILE);
+        if (!cnc.exists()) {
+            String[] entries = d.list();
+            if (entries == null || entries.length > 0) {
+                throw new IllegalArgumentException("Aeron directory " + dir + " exists and is not a dataplane's (no " + CncFileDescriptor.CNC_FILE
+                    + "): refusing to delete it; name a new or empty directory");
+            }
+            return;
+        }
+        boolean active;
+        try {
+            active = CommonContext.isDriverActive(d, CommonContext.DEFAULT_DRIVER_TIMEOUT_MS, s -> {});
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Aeron directory " + dir + " has a " + CncFileDescriptor.CNC_FILE + " that cannot be read ("
+                + e.getClass().getSimpleName() + "): refusing to delete it");
+        }
+        if (active) throw new IllegalArgumentException("Aeron directory " + dir + " has a live media driver (another dataplane uses it)");
     }
 
     /** Directory from {@code calisto.aeron.dir}; empty means a per-process directory under /dev/shm. */

@@ -136,7 +136,18 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
     /** (A frame always fits one IPC fragment: max-frame is at most 2048 bytes, the MTU at least 4096.) */
     private static Aeron aeron(Config c) {
         Config aeron = c.getConfig("calisto.aeron");
-        return new Aeron(EmbeddedDriver.directory(aeron), aeron.getBoolean("embedded-driver"), Streams.from(aeron));
+        String dir = EmbeddedDriver.directory(aeron);
+        boolean embedded = aeron.getBoolean("embedded-driver");
+        Streams streams = Streams.from(aeron);
+        // the embedded driver deletes its directory on start: a user's directory or a live driver's is refused here, before the port opens
+        if (embedded) {
+            try {
+                EmbeddedDriver.checkDirectory(dir);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("calisto.aeron.dir: " + e.getMessage());
+            }
+        }
+        return new Aeron(dir, embedded, streams);
     }
 
     private static String port(Config c) {

@@ -62,6 +62,39 @@ class CliTest {
     }
 
     @Test
+    void anAeronDirThatIsNotADataplanesIsRefusedAndKept(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path mine = dir.resolve("mine");
+        java.nio.file.Files.createDirectories(mine.resolve("sub"));
+        java.nio.file.Files.writeString(mine.resolve("sub/keep.txt"), "precious\n");
+        java.nio.file.Path conf = dir.resolve("dir.conf");
+        java.nio.file.Files.writeString(conf, "calisto.aeron.dir = \"" + mine + "\"\n");
+        Result r = cli("run", "--duration", "1s", "--config", conf.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("calisto: calisto.aeron.dir: Aeron directory " + mine + " exists and is not a dataplane's (no cnc.dat): refusing to delete it;"
+            + " name a new or empty directory", r.err().strip());
+        assertEquals("precious\n", java.nio.file.Files.readString(mine.resolve("sub/keep.txt")));
+        // serve refuses it too, with the same line
+        r = cli("serve", "--aeron-dir", mine.toString(), "--bind", "127.0.0.1:0");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("calisto: Aeron directory " + mine + " exists and is not a dataplane's"), r.err());
+        assertEquals("precious\n", java.nio.file.Files.readString(mine.resolve("sub/keep.txt")));
+    }
+
+    @Test
+    void anAeronDirWithALiveDriverIsRefusedAndKept() throws Exception {
+        String live = "/dev/shm/calisto-clitest-live-" + ProcessHandle.current().pid();
+        try (io.calisto.aeron.EmbeddedDriver driver = io.calisto.aeron.EmbeddedDriver.launch(live)) {
+            java.nio.file.Path conf = java.nio.file.Files.createTempFile("live", ".conf");
+            java.nio.file.Files.writeString(conf, "calisto.aeron.dir = \"" + live + "\"\n");
+            Result r = cli("run", "--duration", "1s", "--config", conf.toString());
+            java.nio.file.Files.delete(conf);
+            assertEquals(2, r.code(), r.err());
+            assertEquals("calisto: calisto.aeron.dir: Aeron directory " + live + " has a live media driver (another dataplane uses it)", r.err().strip());
+            assertTrue(java.nio.file.Files.exists(java.nio.file.Path.of(live, "cnc.dat")));
+        }
+    }
+
+    @Test
     void aDurationWithoutAUnitIsRefused() {
         Result r = cli("run", "--duration", "10");
         assertEquals(2, r.code(), r.err());

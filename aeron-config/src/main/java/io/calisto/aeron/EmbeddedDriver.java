@@ -22,6 +22,7 @@ public final class EmbeddedDriver implements AutoCloseable {
 
     public static EmbeddedDriver launch(String dir) {
         checkDirectory(dir);
+        removeStale(new File("/dev/shm"));
         MediaDriver.Context ctx = new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .dirDeleteOnStart(true)
@@ -61,6 +62,29 @@ public final class EmbeddedDriver implements AutoCloseable {
                 + e.getClass().getSimpleName() + "): refusing to delete it");
         }
         if (active) throw new IllegalArgumentException("Aeron directory " + dir + " has a live media driver (another dataplane uses it)");
+    }
+
+    /**
+     * Removes the default directories ({@code calisto-<pid>}) under {@code shm} of dataplanes that died without
+     * cleaning up ({@code kill -9}): the pid is gone, a {@code cnc.dat} marks it as a dataplane's and no driver is alive
+     * in it. Anything else (a live pid, possibly reused; no {@code cnc.dat}) is left alone. Returns how many it removed.
+     */
+    public static int removeStale(File shm) {
+        File[] dirs = shm.listFiles((d, name) -> name.matches("calisto-[0-9]{1,18}"));
+        if (dirs == null) return 0;
+        int removed = 0;
+        for (File d : dirs) {
+            long pid = Long.parseLong(d.getName().substring("calisto-".length()));
+            if (!d.isDirectory() || ProcessHandle.of(pid).isPresent() || !new File(d, CncFileDescriptor.CNC_FILE).isFile()) continue;
+            try {
+                if (CommonContext.isDriverActive(d, CommonContext.DEFAULT_DRIVER_TIMEOUT_MS, s -> {})) continue;
+                org.agrona.IoUtil.delete(d, true);
+                removed++;
+            } catch (RuntimeException e) {
+                // unreadable cnc.dat or a race with another start: leave it
+            }
+        }
+        return removed;
     }
 
     /** Directory from {@code calisto.aeron.dir}; empty means a per-process directory under /dev/shm. */

@@ -95,6 +95,26 @@ class CliTest {
     }
 
     @Test
+    void aDeadDataplanesDirectoryIsRemovedAtTheNextStartAndNothingElse() throws Exception {
+        long dead = Long.parseLong(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/pid_max")).strip()) + 1000;
+        java.nio.file.Path stale = java.nio.file.Path.of("/dev/shm/calisto-" + dead), other = java.nio.file.Path.of("/dev/shm/calisto-" + (dead + 1));
+        try {
+            java.nio.file.Files.createDirectories(stale);
+            java.nio.file.Files.write(stale.resolve("cnc.dat"), new byte[64]); // a dead driver's: no heartbeat
+            java.nio.file.Files.write(stale.resolve("logbuffer"), new byte[1024]);
+            java.nio.file.Files.createDirectories(other);
+            java.nio.file.Files.writeString(other.resolve("keep.txt"), "not a dataplane's");
+            Result r = cli("run", "--duration", "1s");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(!java.nio.file.Files.exists(stale), stale + " still there");
+            assertTrue(java.nio.file.Files.exists(other.resolve("keep.txt")), other + " was touched");
+        } finally {
+            org.agrona.IoUtil.delete(stale.toFile(), true);
+            org.agrona.IoUtil.delete(other.toFile(), true);
+        }
+    }
+
+    @Test
     void aDurationWithoutAUnitIsRefused() {
         Result r = cli("run", "--duration", "10");
         assertEquals(2, r.code(), r.err());

@@ -1,13 +1,19 @@
 package io.calisto.aeron;
 
 import com.typesafe.config.Config;
+import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.CncFileDescriptor;
+import java.io.File;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 /**
  * The in-process media driver of the default run: its directory lives under /dev/shm and is deleted on start
  * and on close. Multi-JVM set-ups point {@code calisto.aeron.dir} at an external driver instead.
+ *
+ * <p>Deleting on start is why {@link #launch} first checks the directory ({@link #checkDirectory}): only a new or
+ * empty directory, or one a dataplane left (an Aeron {@code cnc.dat} whose driver is gone), is ever deleted.
  */
 public final class EmbeddedDriver implements AutoCloseable {
     private final MediaDriver driver;
@@ -15,6 +21,8 @@ public final class EmbeddedDriver implements AutoCloseable {
     private EmbeddedDriver(MediaDriver driver) { this.driver = driver; }
 
     public static EmbeddedDriver launch(String dir) {
+        checkDirectory(dir);
+        removeStale(new File("/dev/shm"));
         MediaDriver.Context ctx = new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .dirDeleteOnStart(true)
@@ -24,6 +32,59 @@ public final class EmbeddedDriver implements AutoCloseable {
             .sharedIdleStrategy(new BackoffIdleStrategy())
             .termBufferSparseFile(true);
         return new EmbeddedDriver(MediaDriver.launch(ctx));
+    }
+
+    /**
+     * Refuses, with an {@link IllegalArgumentException} of one line, a directory the embedded driver must not delete:
+     * one that exists, is not empty and has no {@code cnc.dat} (not an Aeron directory: a user's directory, never to
+     * be deleted), or one whose {@code cnc.dat} belongs to a media driver still alive (another dataplane's, or an
+     * external driver: Aeron's {@link CommonContext#isDriverActive} heartbeat check). A missing or empty directory,
+     * or one of a dead driver, is fine.
+     */
+    public static void checkDirectory(String dir) {
+        File d = new File(dir);
+        if (!d.exists()) return;
+        if (!d.isDirectory()) throw new IllegalArgumentException("Aeron directory " + dir + " is a file, not a directory: refusing to delete it");
+        File cnc = new File(d, CncFileDescriptor.CNC_FILE);
+        if (!cnc.exists()) {
+            String[] entries = d.list();
+            if (entries == null || entries.length > 0) {
+                throw new IllegalArgumentException("Aeron directory " + dir + " exists and is not a dataplane's (no " + CncFileDescriptor.CNC_FILE
+                    + "): refusing to delete it; name a new or empty directory");
+            }
+            return;
+        }
+        boolean active;
+        try {
+            active = CommonContext.isDriverActive(d, CommonContext.DEFAULT_DRIVER_TIMEOUT_MS, s -> {});
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Aeron directory " + dir + " has a " + CncFileDescriptor.CNC_FILE + " that cannot be read ("
+                + e.getClass().getSimpleName() + "): refusing to delete it");
+        }
+        if (active) throw new IllegalArgumentException("Aeron directory " + dir + " has a live media driver (another dataplane uses it)");
+    }
+
+    /**
+     * Removes the default directories ({@code calisto-<pid>}) under {@code shm} of dataplanes that died without
+     * cleaning up ({@code kill -9}): the pid is gone, a {@code cnc.dat} marks it as a dataplane's and no driver is alive
+     * in it. Anything else (a live pid, possibly reused; no {@code cnc.dat}) is left alone. Returns how many it removed.
+     */
+    public static int removeStale(File shm) {
+        File[] dirs = shm.listFiles((d, name) -> name.matches("calisto-[0-9]{1,18}"));
+        if (dirs == null) return 0;
+        int removed = 0;
+        for (File d : dirs) {
+            long pid = Long.parseLong(d.getName().substring("calisto-".length()));
+            if (!d.isDirectory() || ProcessHandle.of(pid).isPresent() || !new File(d, CncFileDescriptor.CNC_FILE).isFile()) continue;
+            try {
+                if (CommonContext.isDriverActive(d, CommonContext.DEFAULT_DRIVER_TIMEOUT_MS, s -> {})) continue;
+                org.agrona.IoUtil.delete(d, true);
+                removed++;
+            } catch (RuntimeException e) {
+                // unreadable cnc.dat or a race with another start: leave it
+            }
+        }
+        return removed;
     }
 
     /** Directory from {@code calisto.aeron.dir}; empty means a per-process directory under /dev/shm. */

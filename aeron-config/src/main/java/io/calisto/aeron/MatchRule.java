@@ -32,7 +32,9 @@ public record MatchRule(long dstMac, int ipVersion, long dstIpHi, long dstIpLo, 
         int version = 0;
         long hi = 0, lo = 0;
         int proto = 0, portLo = -1, portHi = -1;
-        for (String part : t.split(",")) {
+        for (String part : t.split(",", -1)) {
+            // an empty term (",", "a=1,", ",,") is a typo, not "anything": only "" or "any" match every packet
+            if (part.isBlank()) throw new IllegalArgumentException("match rule '" + t + "' has an empty term (\"\" or any matches every packet)");
             String[] kv = part.trim().split("=", 2);
             if (kv.length != 2) throw new IllegalArgumentException("match rule term '" + part.trim() + "' is not key=value");
             String v = kv[1].trim();

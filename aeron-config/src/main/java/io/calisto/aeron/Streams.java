@@ -21,8 +21,9 @@ public final class Streams {
     public static Streams from(Config aeron) {
         long term = aeron.getBytes("term-length");
         long mtu = aeron.getBytes("mtu");
-        if (Long.bitCount(term) != 1 || term < 64 * 1024) {
-            throw new IllegalArgumentException("calisto.aeron.term-length must be a power of two >= 64k, was " + term);
+        if (Long.bitCount(term) != 1 || term < 64 * 1024 || term > 1024 * 1024 * 1024) {
+            // Aeron's own limits (LogBufferDescriptor.TERM_MAX_LENGTH = 1g): checked here, before the driver starts
+            throw new IllegalArgumentException("calisto.aeron.term-length must be a power of two in 64k..1g, was " + term);
         }
         if (mtu % 32 != 0 || mtu < 4096 || mtu > 65504) {
             throw new IllegalArgumentException("calisto.aeron.mtu must be a multiple of 32 in 4096..65504, was " + mtu);

@@ -1,6 +1,6 @@
 package io.calisto.cli;
 
-import io.aeron.CommonContext;
+import io.calisto.aeron.EmbeddedDriver;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -13,9 +13,9 @@ import java.nio.file.StandardOpenOption;
 /**
  * {@code serve}'s claim on its Aeron directory, taken before the embedded media driver (which deletes the directory
  * on start) is launched: an OS lock on {@code DIR.lock} beside the directory (two serves starting at once: one wins;
- * released by the kernel if the holder dies), and no live media driver in the directory ({@code cnc.dat} heartbeat
- * within Aeron's driver timeout: a {@code run} or an external driver using it). Another live dataplane's directory
- * is never deleted.
+ * released by the kernel if the holder dies), and a directory {@link EmbeddedDriver#checkDirectory} accepts (no live
+ * media driver: {@code cnc.dat} heartbeat within Aeron's driver timeout, a {@code run} or an external driver using
+ * it; and nothing that is not a dataplane's). Another live dataplane's directory, or a user's, is never deleted.
  */
 final class AeronDirClaim implements AutoCloseable {
     private final Path lockFile;
@@ -45,10 +45,12 @@ final class AeronDirClaim implements AutoCloseable {
                 ch.close();
                 throw new UserError("Aeron directory " + dir + " is in use by another calisto serve (" + lockFile + " is locked); pick another with --aeron-dir");
             }
-            if (CommonContext.isDriverActive(d.toFile(), CommonContext.DEFAULT_DRIVER_TIMEOUT_MS, s -> {})) {
+            try {
+                EmbeddedDriver.checkDirectory(d.toString()); // a live driver's, or not a dataplane's at all
+            } catch (IllegalArgumentException e) {
                 lock.release();
                 ch.close();
-                throw new UserError("Aeron directory " + dir + " has a live media driver (another dataplane uses it); pick another with --aeron-dir");
+                throw new UserError(e.getMessage() + "; pick another with --aeron-dir");
             }
             return new AeronDirClaim(lockFile, ch, lock);
         } catch (IOException e) {

@@ -36,12 +36,23 @@ final class LoadOptions {
     @Option(names = "--out", defaultValue = "experiment-out", description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    /** Creates {@code --out} before anything runs: a directory that cannot be had is one line (exit 2), not a stack trace at the end. */
+    private void createOut() {
+        try {
+            java.nio.file.Files.createDirectories(out);
+        } catch (java.io.IOException | SecurityException e) {
+            throw new UserError("cannot create --out " + out + ": " + e.getClass().getSimpleName() + " " + e.getMessage());
+        }
+        if (!java.nio.file.Files.isWritable(out)) throw new UserError("--out " + out + " is not a writable directory");
+    }
+
     PaperExperiment.Settings settings(List<String> policies, List<Integer> rates, double stepSeconds) {
         if (flows < 1) throw new UserError("--flows must be >= 1, was " + flows);
         if (!popularity.equals("uniform") && !popularity.equals("zipf")) throw new UserError("--popularity must be uniform or zipf, was '" + popularity + "'");
         if (serviceMean < 0) throw new UserError("--service-mean must be >= 0, was " + serviceMean);
         if (bytesPerFlow < 1 || bytesPerFlow > 4096) throw new UserError("--bytes-per-flow must be in 1..4096, was " + bytesPerFlow);
         if (warmup < 0 || warmup >= 1) throw new UserError("--warmup must be in [0, 1), was " + warmup);
+        createOut();
         int pool = poolCores == null ? defaultPool() : poolCores;
         if (pool < 1 || pool > 64) throw new UserError("--pool-cores must be in 1..64, was " + pool);
         List<Integer> cores = new ArrayList<>();

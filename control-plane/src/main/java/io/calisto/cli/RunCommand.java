@@ -13,6 +13,7 @@ import io.calisto.io.port.PacketPort;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -48,10 +49,12 @@ public final class RunCommand implements Callable<Integer> {
         PacketPort port = Ports.create(config);
         ActorSystem<Void> appSystem = ActorSystem.create(Behaviors.empty(), "echo", config);
         Histogram latency = new Histogram(3), afterFirstSecond = new Histogram(3);
-        try (Dataplane dp = Dataplane.start(settings, config, port)) {
-            // Ctrl-C: stop the IO thread and close the port (DPDK: stop + close the device) before the JVM exits
-            Thread hook = new Thread(dp::close, "calisto-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+        // SIGINT/SIGTERM end the feeding loop as the end of --duration does: drain, summary, close (DPDK: stop + close
+        // the device), the run's own exit code; serve's mechanism (decisions.md 27), not a shutdown hook (exit 130/143)
+        CompletableFuture<String> stop = new CompletableFuture<>();
+        CompletableFuture<Void> finished = new CompletableFuture<>();
+        try (Dataplane dp = Dataplane.start(settings, config, port);
+             Signals.Registration signals = Signals.onTermination(stop::complete, finished)) {
             if (printEvents) {
                 var printer = dp.controlSystem().systemActorOf(Behaviors.<CoreEvent>receiveMessage(e -> {
                     out.println(e.toJson());
@@ -71,9 +74,9 @@ public final class RunCommand implements Callable<Integer> {
                     + " (calisto.cores.pool / burstable / cpus set how many cores and where)%n", busiest - 1, cpus);
             }
             long start = System.nanoTime(), end = start + runFor.toNanos(), lastRx = 0;
-            for (int second = 1; System.nanoTime() < end && !k.rxExhausted(); second++) {
+            for (int second = 1; System.nanoTime() < end && !k.rxExhausted() && !stop.isDone(); second++) {
                 long next = start + second * 1_000_000_000L;
-                while (System.nanoTime() < Math.min(next, end) && !k.rxExhausted()) sleep(10);
+                while (System.nanoTime() < Math.min(next, end) && !k.rxExhausted() && !stop.isDone()) sleep(10);
                 long delivered = dp.deliveredTotal();
                 long rx = k.received();
                 var interval = k.latency().getIntervalHistogram();
@@ -84,17 +87,19 @@ public final class RunCommand implements Callable<Integer> {
                     interval.getValueAtPercentile(99) / 1e3);
                 lastRx = rx;
             }
+            if (stop.isDone()) out.println("calisto run: stopping (" + stop.join() + ")");
             dp.drainAndStop(config.getDuration("calisto.run.drain-timeout"));
             var last = k.latency().getIntervalHistogram();
             latency.add(last);
             afterFirstSecond.add(last);
             RunSummary s = RunSummary.of(dp);
             RunSummary.print(dp, s, latency, afterFirstSecond, out);
-            Runtime.getRuntime().removeShutdownHook(hook);
+            out.flush();
             // a corrupt capture: every record before the bad one was run and is in the summary; the run still failed
             if (port.failure() != null) throw new UserError(port.failure());
             return s.unaccounted() == 0 ? 0 : 1;
         } finally {
+            finished.complete(null);
             appSystem.terminate();
         }
     }

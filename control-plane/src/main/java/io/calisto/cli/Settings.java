@@ -34,6 +34,10 @@ final class Settings {
 
     /** HOCON duration syntax ({@code 10s}, {@code 500ms}, {@code 2m}) for options too. */
     static Duration duration(String option, String text) {
+        // HOCON reads a bare number as milliseconds: "--duration 10" would be 10 ms, so a unit is required
+        if (text.strip().matches("[-+]?[0-9.]+") && !text.strip().matches("[-+]?0*\\.?0*")) {
+            throw new UserError(option + " needs a unit (e.g. 10s, 500ms), was '" + text + "'");
+        }
         try {
             Duration d = ConfigFactory.parseString("d = \"" + text.replace("\"", "") + "\"").getDuration("d");
             if (d.isNegative() || d.isZero()) throw new UserError(option + " must be positive, was '" + text + "'");

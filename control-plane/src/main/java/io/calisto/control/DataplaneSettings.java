@@ -69,6 +69,7 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
     /** Reads and checks every dataplane key of {@code config} (reference.conf defaults merged in); see the class comment. */
     public static DataplaneSettings from(Config config) {
         checkKnownKeys(config);
+        for (String d : List.of("calisto.core-dispatcher", "calisto.management-dispatcher")) dispatcherType(config, d);
         Io io = io(config);
         return new DataplaneSettings(io, cores(config),
             new Scheduler(positive(config, "calisto.scheduler.interval").toNanos()),
@@ -135,7 +136,18 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
     /** (A frame always fits one IPC fragment: max-frame is at most 2048 bytes, the MTU at least 4096.) */
     private static Aeron aeron(Config c) {
         Config aeron = c.getConfig("calisto.aeron");
-        return new Aeron(EmbeddedDriver.directory(aeron), aeron.getBoolean("embedded-driver"), Streams.from(aeron));
+        String dir = EmbeddedDriver.directory(aeron);
+        boolean embedded = aeron.getBoolean("embedded-driver");
+        Streams streams = Streams.from(aeron);
+        // the embedded driver deletes its directory on start: a user's directory or a live driver's is refused here, before the port opens
+        if (embedded) {
+            try {
+                EmbeddedDriver.checkDirectory(dir);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("calisto.aeron.dir: " + e.getMessage());
+            }
+        }
+        return new Aeron(dir, embedded, streams);
     }
 
     private static String port(Config c) {
@@ -155,7 +167,7 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
         if (raw instanceof String s && s.strip().equalsIgnoreCase("off")) return FlowTable.NEVER;
         Duration d;
         try {
-            d = config.getDuration(key);
+            d = duration(config, key);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(key + " must be a duration (e.g. 30s) or off, was '" + raw + "'");
         }
@@ -181,20 +193,48 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
         }
     }
 
+    /**
+     * A Pekko dispatcher's {@code type}: one Pekko knows, or a class it can load. Pekko itself finds out only when the
+     * first actor is created on it, after the media driver and IO thread started, and logs a stack trace.
+     */
+    private static void dispatcherType(Config c, String dispatcher) {
+        String key = dispatcher + ".type";
+        if (!c.hasPath(key)) return;
+        String type = c.getString(key);
+        if (List.of("Dispatcher", "PinnedDispatcher", "BalancingDispatcher").contains(type)) return;
+        try {
+            Class.forName(type, false, DataplaneSettings.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalArgumentException(key + " must be Dispatcher, PinnedDispatcher, BalancingDispatcher or a configurator class, was '" + type + "'");
+        }
+    }
+
     private static int atLeast(Config c, String key, int min) {
         int v = c.getInt(key);
         if (v < min) throw new IllegalArgumentException(key + " must be >= " + min + ", was " + v);
         return v;
     }
 
+    /**
+     * {@code key} as a duration with a unit: HOCON reads a bare number as milliseconds, so {@code duration = 10} would
+     * be 10 ms; a bare number other than 0 is refused, naming the key.
+     */
+    static Duration duration(Config c, String key) {
+        String raw = String.valueOf(c.getValue(key).unwrapped()).strip();
+        if (raw.matches("[-+]?[0-9.]+") && !raw.matches("[-+]?0*\\.?0*")) {
+            throw new IllegalArgumentException(key + " needs a unit (e.g. 10s, 500ms), was '" + raw + "'");
+        }
+        return c.getDuration(key);
+    }
+
     private static Duration positive(Config c, String key) {
-        Duration d = c.getDuration(key);
+        Duration d = duration(c, key);
         if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(key + " must be positive, was " + c.getValue(key).unwrapped());
         return d;
     }
 
     private static Duration nonNegative(Config c, String key) {
-        Duration d = c.getDuration(key);
+        Duration d = duration(c, key);
         if (d.isNegative()) throw new IllegalArgumentException(key + " must be >= 0, was " + c.getValue(key).unwrapped());
         return d;
     }

@@ -58,6 +58,17 @@ class DataplaneSettingsTest {
     }
 
     @Test
+    void durationsNeedAUnitAndPekkoAndAeronLimitsAreCheckedHere() {
+        assertEquals("calisto.run.duration needs a unit (e.g. 10s, 500ms), was '10'", error("calisto.run.duration = 10"));
+        assertEquals("calisto.scheduler.interval needs a unit (e.g. 10s, 500ms), was '5'", error("calisto.scheduler.interval = \"5\""));
+        assertEquals("calisto.dispatch.flow-idle-timeout needs a unit (e.g. 10s, 500ms), was '30'", error("calisto.dispatch.flow-idle-timeout = 30"));
+        assertEquals("calisto.core-dispatcher.type must be Dispatcher, PinnedDispatcher, BalancingDispatcher or a configurator class, was 'Nope'",
+            error("calisto.core-dispatcher.type = Nope"));
+        assertEquals("calisto.aeron.term-length must be a power of two in 64k..1g, was 2147483648", error("calisto.aeron.term-length = 2g"));
+        DataplaneSettings.from(with("calisto.aeron.term-length = 1g\ncalisto.run.drain-timeout = 0"));
+    }
+
+    @Test
     void anUnknownCalistoKeyIsReported() {
         assertEquals("calisto.dispatch.polcy is not a setting (no module's reference.conf has it; README, \"Configuration\", lists them)",
             error("calisto.dispatch.polcy = modulo"));

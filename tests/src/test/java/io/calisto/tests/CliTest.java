@@ -62,6 +62,88 @@ class CliTest {
     }
 
     @Test
+    void anAeronDirThatIsNotADataplanesIsRefusedAndKept(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path mine = dir.resolve("mine");
+        java.nio.file.Files.createDirectories(mine.resolve("sub"));
+        java.nio.file.Files.writeString(mine.resolve("sub/keep.txt"), "precious\n");
+        java.nio.file.Path conf = dir.resolve("dir.conf");
+        java.nio.file.Files.writeString(conf, "calisto.aeron.dir = \"" + mine + "\"\n");
+        Result r = cli("run", "--duration", "1s", "--config", conf.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("calisto: calisto.aeron.dir: Aeron directory " + mine + " exists and is not a dataplane's (no cnc.dat): refusing to delete it;"
+            + " name a new or empty directory", r.err().strip());
+        assertEquals("precious\n", java.nio.file.Files.readString(mine.resolve("sub/keep.txt")));
+        // serve refuses it too, with the same line
+        r = cli("serve", "--aeron-dir", mine.toString(), "--bind", "127.0.0.1:0");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("calisto: Aeron directory " + mine + " exists and is not a dataplane's"), r.err());
+        assertEquals("precious\n", java.nio.file.Files.readString(mine.resolve("sub/keep.txt")));
+    }
+
+    @Test
+    void anAeronDirWithALiveDriverIsRefusedAndKept() throws Exception {
+        String live = "/dev/shm/calisto-clitest-live-" + ProcessHandle.current().pid();
+        try (io.calisto.aeron.EmbeddedDriver driver = io.calisto.aeron.EmbeddedDriver.launch(live)) {
+            java.nio.file.Path conf = java.nio.file.Files.createTempFile("live", ".conf");
+            java.nio.file.Files.writeString(conf, "calisto.aeron.dir = \"" + live + "\"\n");
+            Result r = cli("run", "--duration", "1s", "--config", conf.toString());
+            java.nio.file.Files.delete(conf);
+            assertEquals(2, r.code(), r.err());
+            assertEquals("calisto: calisto.aeron.dir: Aeron directory " + live + " has a live media driver (another dataplane uses it)", r.err().strip());
+            assertTrue(java.nio.file.Files.exists(java.nio.file.Path.of(live, "cnc.dat")));
+        }
+    }
+
+    @Test
+    void aDeadDataplanesDirectoryIsRemovedAtTheNextStartAndNothingElse() throws Exception {
+        long dead = Long.parseLong(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/pid_max")).strip()) + 1000;
+        java.nio.file.Path stale = java.nio.file.Path.of("/dev/shm/calisto-" + dead), other = java.nio.file.Path.of("/dev/shm/calisto-" + (dead + 1));
+        try {
+            java.nio.file.Files.createDirectories(stale);
+            java.nio.file.Files.write(stale.resolve("cnc.dat"), new byte[64]); // a dead driver's: no heartbeat
+            java.nio.file.Files.write(stale.resolve("logbuffer"), new byte[1024]);
+            java.nio.file.Files.createDirectories(other);
+            java.nio.file.Files.writeString(other.resolve("keep.txt"), "not a dataplane's");
+            Result r = cli("run", "--duration", "1s");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(!java.nio.file.Files.exists(stale), stale + " still there");
+            assertTrue(java.nio.file.Files.exists(other.resolve("keep.txt")), other + " was touched");
+        } finally {
+            org.agrona.IoUtil.delete(stale.toFile(), true);
+            org.agrona.IoUtil.delete(other.toFile(), true);
+        }
+    }
+
+    @Test
+    void aDurationWithoutAUnitIsRefused() {
+        Result r = cli("run", "--duration", "10");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("calisto: --duration needs a unit (e.g. 10s, 500ms), was '10'", r.err().strip());
+        r = cli("stat", "--interval", "1.5");
+        assertEquals("calisto: --interval needs a unit (e.g. 10s, 500ms), was '1.5'", r.err().strip());
+    }
+
+    @Test
+    void badConfigValuesAndOutputDirectoriesAreOneLineNotAStackTrace(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path conf = dir.resolve("bad.conf");
+        for (String[] c : new String[][] {
+            {"calisto.core-dispatcher.type = Nope", "calisto: calisto.core-dispatcher.type must be Dispatcher, PinnedDispatcher, BalancingDispatcher or a configurator class, was 'Nope'"},
+            {"calisto.aeron.term-length = 2g", "calisto: calisto.aeron.term-length must be a power of two in 64k..1g, was 2147483648"},
+            {"calisto.demo.match = \",\"", "calisto: match rule ',' has an empty term (\"\" or any matches every packet)"},
+            {"calisto.run.duration = 10", "calisto: calisto.run.duration needs a unit (e.g. 10s, 500ms), was '10'"},
+        }) {
+            java.nio.file.Files.writeString(conf, c[0] + "\n");
+            Result r = cli("run", "--config", conf.toString());
+            assertEquals(2, r.code(), c[0] + " -> " + r.err());
+            assertEquals(c[1], r.err().strip(), c[0]);
+        }
+        Result r = cli("experiment", "paper", "--mode", "sim", "--quick", "--out", "/proc/nope");
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("calisto: cannot create --out /proc/nope: "), r.err());
+    }
+
+    @Test
     void aZeroFlowIdleTimeoutInAConfigFileIsOneLineNamingTheKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path conf = dir.resolve("aging.conf");
         java.nio.file.Files.writeString(conf, "calisto.dispatch.flow-idle-timeout = 0\n");

@@ -51,14 +51,21 @@ final class ServeProcess implements AutoCloseable {
 
     static ServeProcess launch(java.util.Map<String, String> env, String... args) throws IOException {
         Path dir = Path.of("/dev/shm", "calisto-servetest-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
-            "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",
-            "java.base/java.nio=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-            "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--aeron-dir", dir.toString()));
+        List<String> cmd = cli("serve", "--aeron-dir", dir.toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
         return new ServeProcess(pb.start(), dir);
+    }
+
+    /** {@code ./calisto ARGS} as the launcher starts it: this JVM's java and class path, the launcher's JVM options. */
+    static List<String> cli(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
+            "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",
+            "java.base/java.nio=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+            "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     void awaitReady() throws InterruptedException { awaitReady(90); }

@@ -98,6 +98,13 @@ public final class Fleet {
 
     private record RateTick() implements Command {}
 
+    /** A Lookup retried: the named node is Up but its management actor is not in the Receptionist's listing yet. */
+    private record LookupAgain(Lookup lookup, int attempt) implements Command {}
+
+    /** A node's registration reaches the others' Receptionist after it is Up: wait for it this long before refusing. */
+    private static final int LOOKUP_ATTEMPTS = 25;
+    private static final Duration LOOKUP_RETRY = Duration.ofMillis(200);
+
     private final ActorContext<Command> ctx;
     private final String name;
     private final String port;
@@ -173,7 +180,8 @@ public final class Fleet {
             })
             .onMessage(GetNodeInfo.class, this::nodeInfo)
             .onMessage(GetMembers.class, this::members)
-            .onMessage(Lookup.class, this::lookup)
+            .onMessage(Lookup.class, l -> lookup(l, 0))
+            .onMessage(LookupAgain.class, a -> lookup(a.lookup(), a.attempt()))
             .onMessage(FollowEvents.class, f -> {
                 ctx.spawnAnonymous(follower(topic, f.subscriber()));
                 f.replyTo().tell(new Management.Done("following the core events of every node"));
@@ -241,7 +249,7 @@ public final class Fleet {
         return Behaviors.same();
     }
 
-    private Behavior<Command> lookup(Lookup l) {
+    private Behavior<Command> lookup(Lookup l, int attempt) {
         var state = cluster.state();
         Set<org.apache.pekko.cluster.Member> unreachable = state.getUnreachable();
         Map<Address, org.apache.pekko.cluster.Member> live = new HashMap<>();
@@ -258,6 +266,12 @@ public final class Fleet {
             if (l.node().isEmpty() || l.node().equals(nodeName(m))) found.add(new Node(nodeName(m), hostPort(m.address()), ref));
         }
         found.sort(Comparator.comparing(Node::node));
+        // every live node (or the named one) must be listed; a just-Up node's registration may still be on its way
+        boolean missing = l.node().isEmpty() ? found.size() < names.size() : found.isEmpty() && names.contains(l.node());
+        if (missing && attempt < LOOKUP_ATTEMPTS) {
+            ctx.scheduleOnce(LOOKUP_RETRY, ctx.getSelf(), new LookupAgain(l, attempt + 1));
+            return Behaviors.same();
+        }
         String error = !found.isEmpty() ? ""
             : l.node().isEmpty() ? "no node of the fleet is Up and reachable"
             : "no Up, reachable node named '" + l.node() + "' in the fleet (live: " + String.join(", ", names) + ")";

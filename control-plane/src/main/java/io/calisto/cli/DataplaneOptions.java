@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * dispatch policy, the demo app's cores and a config file. Checked here, each mistake one line naming the option.
  */
 final class DataplaneOptions {
-    @Option(names = "--policy", description = "Dispatch policy: modulo | affinity | affinity-rebind | affinity-published (default: calisto.dispatch.policy = affinity).")
+    @Option(names = "--policy", description = "Dispatch policy: modulo | affinity | affinity-held | affinity-rebind | affinity-published (default: calisto.dispatch.policy = affinity).")
     String policy;
 
     @Option(names = "--flow-idle-timeout", description = "Flow-table entries of flows idle this long expire, e.g. 30s, or off to never expire (default: calisto.dispatch.flow-idle-timeout = 30s).")

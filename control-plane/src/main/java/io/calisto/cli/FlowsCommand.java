@@ -39,7 +39,7 @@ public final class FlowsCommand implements Callable<Integer> {
     @Option(names = "--pcap", required = true, description = "Capture to read (classic pcap, Ethernet).")
     File pcap;
 
-    @Option(names = "--policy", description = "modulo | affinity | affinity-rebind | affinity-published (default: calisto.dispatch.policy = affinity).")
+    @Option(names = "--policy", description = "modulo | affinity | affinity-held | affinity-rebind | affinity-published (default: calisto.dispatch.policy = affinity).")
     String policy;
 
     @Option(names = "--cores", description = "Cores the app holds (default: calisto.cores.burstable = 4).")

@@ -25,7 +25,6 @@ public final class AppRuntime {
     private final int pollBatch;
     private final String idleStrategy;
     private final CoreActor.ParkAfter parkAfter;
-    private final AtomicLongArray delivered = new AtomicLongArray(Streams.MAX_CORES);
     private final Recorder grantReaction = new Recorder(3);
     private final CoreCounters counters = new CoreCounters();
 
@@ -78,7 +77,7 @@ public final class AppRuntime {
         slots[core] = slot;
         CompletableFuture<Void> ready = new CompletableFuture<>();
         var behavior = CoreActor.create(aeron, streams, appId, core, slots, spec.handlers(), pollBatch,
-            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, delivered, grantReaction, counters, cpu, ready);
+            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, grantReaction, counters, cpu, ready);
         supervisor.tell(new AppSupervisor.StartCore(core, slot, behavior));
         return ready;
     }
@@ -111,7 +110,10 @@ public final class AppRuntime {
     public int appId() { return appId; }
 
     /** Packets the app's handlers received on {@code core}. */
-    public long delivered(int core) { return delivered.get(core); }
+    public long delivered(int core) {
+        CoreSlot slot = slots[core];
+        return slot == null ? 0 : slot.delivered();
+    }
 
     /** Replies the app's handlers could not queue (the TX stream stayed full): lost, and counted here. */
     public long replyFailures() { return sum(counters.replyFailures); }
@@ -127,7 +129,7 @@ public final class AppRuntime {
 
     public long deliveredTotal() {
         long sum = 0;
-        for (int i = 0; i < delivered.length(); i++) sum += delivered.get(i);
+        for (int i = 0; i < slots.length; i++) sum += delivered(i);
         return sum;
     }
 

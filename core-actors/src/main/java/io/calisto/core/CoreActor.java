@@ -10,7 +10,6 @@ import io.calisto.aeron.ffm.CpuAffinity;
 import io.calisto.aeron.Streams;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.agrona.concurrent.IdleStrategy;
 import org.HdrHistogram.Recorder;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -59,7 +58,6 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     private final IdleStrategy idle;
     private final int pollBatch;
     private final ParkAfter parkAfter;
-    private final AtomicLongArray delivered;
     private final AppRuntime.CoreCounters counters;
     private final ActorRef<Command> self;
     private long handlerErrors;
@@ -69,13 +67,13 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     private final Recorder grantReaction;
 
     static Behavior<Command> create(Aeron aeron, Streams streams, int appId, int core, CoreSlot[] appSlots, PacketHandlerFactory factory,
-                                    int pollBatch, IdleStrategy idle, ParkAfter parkAfter, AtomicLongArray delivered,
+                                    int pollBatch, IdleStrategy idle, ParkAfter parkAfter,
                                     Recorder grantReaction, AppRuntime.CoreCounters counters, int cpu, CompletableFuture<Void> ready) {
         return Behaviors.setup(ctx -> {
             try {
                 // the pinned dispatcher gives this actor its own thread for life: pin that thread to the core's CPU
                 if (cpu >= 0) CpuAffinity.pin(cpu, "calisto.cores.cpus entry of core " + core);
-                CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, appSlots, factory, pollBatch, idle, parkAfter, delivered, grantReaction, counters);
+                CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, appSlots, factory, pollBatch, idle, parkAfter, grantReaction, counters);
                 Thread me = Thread.currentThread();
                 appSlots[core].waker(() -> LockSupport.unpark(me));
                 ready.complete(null);
@@ -89,7 +87,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     }
 
     private CoreActor(ActorContext<Command> ctx, Aeron aeron, Streams streams, int appId, int core, CoreSlot[] appSlots,
-                      PacketHandlerFactory factory, int pollBatch, IdleStrategy idle, ParkAfter parkAfter, AtomicLongArray delivered,
+                      PacketHandlerFactory factory, int pollBatch, IdleStrategy idle, ParkAfter parkAfter,
                       Recorder grantReaction, AppRuntime.CoreCounters counters) {
         super(ctx);
         this.counters = counters;
@@ -97,7 +95,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         this.core = core;
         this.appSlots = appSlots;
         this.slot = appSlots[core];
-        this.deliveredHere = delivered.get(core);
+        this.deliveredHere = slot.delivered();
         this.rx = aeron.addSubscription(streams.channel(), Streams.rxStreamId(appId, core));
         this.tx = aeron.addExclusivePublication(streams.channel(), Streams.txStreamId(appId));
         this.packet = new PacketContext(core, tx);
@@ -106,7 +104,6 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         this.idle = idle;
         this.pollBatch = pollBatch;
         this.parkAfter = parkAfter;
-        this.delivered = delivered;
         this.self = ctx.getSelf();
     }
 
@@ -181,8 +178,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         packet.wrap(buffer, offset);
         // handed to the app: delivered, whatever the handler does next (published before it runs, so a handler
         // that kills the actor cannot leave this packet counted nowhere)
-        delivered.setRelease(core, ++deliveredHere);
-        slot.delivered(deliveredHere);
+        slot.delivered(++deliveredHere);
         try {
             handler.onPacket(packet);
         } catch (RuntimeException e) {

@@ -20,8 +20,9 @@ public final class FlowOrder {
     private final long[] lastPosition;
     private final int mask;
     private final int shift;
-    /** Set by {@link #barrierFor}: the barrier the next frame carries. */
+    /** Set by {@link #barrierFor}: the barrier the next frame carries, and the flow's bucket for {@link #sent}. */
     private long barrierPosition;
+    private int bucket;
 
     public FlowOrder(int buckets) {
         if (buckets < 1 || Integer.bitCount(buckets) != 1) {
@@ -40,7 +41,7 @@ public final class FlowOrder {
      * volatile read of the old core's slot when it moves.
      */
     public int barrierFor(int rssHash, int core, CoreSlot[] slots) {
-        int b = bucket(rssHash);
+        int b = bucket = bucket(rssHash);
         int prev = lastCore[b];
         if (prev == FrameLayout.NO_BARRIER || prev == core) return FrameLayout.NO_BARRIER;
         long pos = lastPosition[b];
@@ -51,11 +52,13 @@ public final class FlowOrder {
 
     public long barrierPosition() { return barrierPosition; }
 
-    /** The flow's packet went to {@code core}, ending at stream position {@code position}. */
-    public void sent(int rssHash, int core, long position) {
-        int b = bucket(rssHash);
-        lastCore[b] = core;
-        lastPosition[b] = position;
+    /**
+     * The packet of the flow last given to {@link #barrierFor} went to {@code core}, ending at stream position
+     * {@code position} (its bucket is not hashed twice).
+     */
+    public void sent(int core, long position) {
+        lastCore[bucket] = core;
+        lastPosition[bucket] = position;
     }
 
     private int bucket(int rssHash) {

@@ -162,7 +162,7 @@ public final class IoKernel implements Agent {
         FrameLayout.writeHeader(out, at, hash, appId, rx.rxNanos(i), len, core, barrier, barrierAt);
         out.putBytes(FrameLayout.payloadOffset(at), frame, 0, len);
         claim.commit();
-        app.order.sent(hash, core, result);
+        app.order.sent(core, result);
         app.published[core] = result;
         app.dispatchedOne(core);
         if (app.migrations != null) app.migrations.record(hash, core);

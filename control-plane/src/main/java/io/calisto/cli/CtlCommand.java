@@ -233,7 +233,7 @@ public final class CtlCommand {
 
     // ---- changing ----
 
-    @Command(name = "set-policy", description = "Swap APP's dispatch policy: modulo | affinity | affinity-held | affinity-rebind | affinity-published.")
+    @Command(name = "set-policy", description = "Swap APP's dispatch policy: modulo | affinity | affinity-held | affinity-rebind | affinity-published | affinity-prefill | affinity-hybrid | buckets.")
     int setPolicy(@Parameters(paramLabel = "APP") String app, @Parameters(paramLabel = "POLICY") String policy,
                   @Option(names = "--format", description = "table | json (default table)") String format) {
         if (allNodes) return Fleets.setPolicy(this, app, policy, format(format));

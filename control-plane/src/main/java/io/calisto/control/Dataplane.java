@@ -135,7 +135,7 @@ public final class Dataplane implements AutoCloseable {
     public void setPolicy(String name, String policy) {
         AppDispatch d = apps.get(name).dispatch();
         DataplaneSettings.Dispatch s = settings.dispatch();
-        DispatchPolicy next = DispatchPolicy.create(policy, d.cores(), s.flowTableCapacity(), s.flowIdleTimeoutNanos());
+        DispatchPolicy next = DispatchPolicy.create(policy, d.cores(), s.options());
         await(ioThread.setPolicy(d, next), "set policy of " + name);
     }
 

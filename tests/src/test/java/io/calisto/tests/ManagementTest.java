@@ -76,7 +76,7 @@ class ManagementTest {
             ask(r -> new Management.RegisterApp(apps, echo(), 1, 2, r)));
         assertEquals(new Management.Rejected("core limits of app other must satisfy 0 <= guaranteed <= burstable <= 3 (pool size) and burstable >= 1, were guaranteed=3 burstable=2"),
             ask(r -> new Management.RegisterApp(apps, new AppSpec("other", MatchRule.parse("dst-port=9"), c -> ctx -> {}), 3, 2, r)));
-        assertEquals(new Management.Rejected("unknown dispatch policy 'random' (modulo, affinity, affinity-held, affinity-rebind, affinity-published)"),
+        assertEquals(new Management.Rejected("unknown dispatch policy 'random' (modulo, affinity, affinity-held, affinity-rebind, affinity-published, affinity-prefill, affinity-hybrid, buckets)"),
             ask(r -> new Management.SetPolicy("echo", "random", r)));
         assertEquals(new Management.Rejected("no app named 'nope'"), ask(r -> new Management.SetPolicy("nope", "modulo", r)));
         assertEquals(new Management.Rejected("core 7 is not in calisto.cores.pool"), ask(r -> new Management.DrainCore(7, false, r)));

@@ -240,6 +240,19 @@ public final class CtlCommand {
         return command(format, r -> new Management.SetPolicy(app, policy, r));
     }
 
+    @Command(name = "prefill", description = "Swap APP's policy for affinity-prefill with the flows of FILE bound before its next packet "
+        + "('HASH CORE' or 'udp|tcp SRC-IP SRC-PORT DST-IP DST-PORT CORE' a line; checked by the dataplane, with its RSS key and pool).")
+    int prefill(@Parameters(paramLabel = "APP") String app, @Parameters(paramLabel = "FILE") java.io.File file,
+                @Option(names = "--format", description = "table | json (default table)") String format) {
+        List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(file.toPath());
+        } catch (java.io.IOException e) {
+            throw new UserError("cannot read the prefill file " + file + ": " + e.getMessage());
+        }
+        return command(format, r -> new Management.PrefillFlows(app, file.getPath(), lines, r));
+    }
+
     @Command(name = "limits", description = "Set APP's core limits: it always holds GUARANTEED cores and may burst to BURSTABLE.")
     int limits(@Parameters(paramLabel = "APP") String app, @Parameters(paramLabel = "GUARANTEED") int guaranteed,
                @Parameters(paramLabel = "BURSTABLE") int burstable,

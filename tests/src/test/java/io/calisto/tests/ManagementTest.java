@@ -89,6 +89,18 @@ class ManagementTest {
     }
 
     @Test
+    void prefillSwapsInAffinityPrefillWithTheFlowsOrRejectsTheBadLine() {
+        ask(r -> new Management.RegisterApp(apps, echo(), 1, 3, r));
+        assertEquals(new Management.Rejected("flows.txt:2: core 9 is not in calisto.cores.pool [0, 1, 2]"),
+            ask(r -> new Management.PrefillFlows("echo", "flows.txt", java.util.List.of("0x10 2", "0x11 9"), r)));
+        assertEquals("affinity", ((Management.Stats) ask(r -> new Management.GetStats(r))).apps().getFirst().policy());
+        assertEquals(new Management.Done("echo now dispatches with affinity-prefill, 2 flows bound"),
+            ask(r -> new Management.PrefillFlows("echo", "flows.txt", java.util.List.of("# two flows", "0x10 2", "udp 10.0.0.2 5000 10.0.0.1 7 1"), r)));
+        assertEquals("affinity-prefill", ((Management.Stats) ask(r -> new Management.GetStats(r))).apps().getFirst().policy());
+        assertEquals(new Management.Rejected("no app named 'nope'"), ask(r -> new Management.PrefillFlows("nope", "f", java.util.List.of(), r)));
+    }
+
+    @Test
     void policySwapLimitsDrainAndStatsTakeEffect() {
         ask(r -> new Management.RegisterApp(apps, echo(), 1, 3, r));
         assertEquals(new Management.Done("echo now dispatches with modulo"), ask(r -> new Management.SetPolicy("echo", "modulo", r)));

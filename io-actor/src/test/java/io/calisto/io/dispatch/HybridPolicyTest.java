@@ -97,7 +97,12 @@ class HybridPolicyTest {
         assertEquals(3, p.boundCore(13));
         assertEquals(1, p.rebinds());
         // a candidate whose core left: its second packet binds by modulo too
-        p.coreFor(8, 0);
+        assertEquals(2, p.coreFor(8, 0)); // 8 % 3 = 2 -> active[2] = 2
+        c.remove(2); // active [0, 3]
+        p.onCoreRemoved(2);
+        assertEquals(0, p.coreFor(8, 0)); // 8 % 2 = 0
+        assertEquals(0, p.boundCore(8));
+        assertEquals(2, p.rebinds());
         assertEquals(DispatchPolicy.NO_CORE, hybrid(new ActiveCores()).coreFor(1, 0));
     }
 

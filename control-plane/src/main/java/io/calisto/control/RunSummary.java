@@ -31,6 +31,13 @@ public record RunSummary(long received, long delivered, long dropped, long repli
             out.printf("app %-8s  delivered %d  policy %s  flows %d  migrated-flows %d  table-full-fallbacks %d  expired %d  rebinds %d%n",
                 a.name(), sum, a.dispatch().policy().name(), a.dispatch().flowsSeen(), a.dispatch().migratedFlows(),
                 a.dispatch().policy().tableFullFallbacks(), a.dispatch().policy().expired(), a.dispatch().policy().rebinds());
+            var policy = a.dispatch().policy();
+            if (policy.reallocations() > 0 || policy.rebalanceMoves() > 0) {
+                // buckets: what each core grant or revoke moved (the minimum balance needs), and the load rebalance
+                out.printf("  buckets-moved %d over %d reallocations (%.1f per reallocation)  rebalance-moves %d%n", policy.bucketsMoved(),
+                    policy.reallocations(), policy.reallocations() == 0 ? 0.0 : policy.bucketsMoved() / (double) policy.reallocations(),
+                    policy.rebalanceMoves());
+            }
             if (!a.remote() && (a.runtime().replyFailures() > 0 || a.runtime().handlerErrors() > 0 || a.runtime().failedCoreActors() > 0)) {
                 out.printf("  reply-failed %d (TX stream full: reply lost)  handler-errors %d (handler threw)  core-actors-died %d%n",
                     a.runtime().replyFailures(), a.runtime().handlerErrors(), a.runtime().failedCoreActors());

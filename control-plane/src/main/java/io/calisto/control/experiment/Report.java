@@ -125,7 +125,10 @@ public final class Report {
         "affinity", "the paper's rule (Listing 3): global round-robin over the pool, cores_add_core for every packet",
         "affinity-held", "this project: round-robin over the cores the app holds, bound core taken back if idle",
         "affinity-rebind", "this project: round-robin over held cores, re-bound when the core leaves",
-        "affinity-published", "the published code (rx.c): modulo while any core is held, the table only to pick the core to wake");
+        "affinity-published", "the published code (rx.c): modulo while any core is held, the table only to pick the core to wake",
+        "affinity-prefill", "paper §7: affinity-held with the table pre-populated from calisto.dispatch.prefill-file",
+        "affinity-hybrid", "paper §7: modulo for a flow's first packet, sticky (table entry) from its second",
+        "buckets", "RSS++-like: hash -> 4096 buckets -> core; a grant moves the fewest drained buckets, load rebalanced every 1 ms");
 
     /**
      * Per policy and load from 5k to 14k pps: steady p99 against modulo's, with the two mechanisms next to it (grants

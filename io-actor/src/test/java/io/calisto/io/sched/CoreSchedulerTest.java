@@ -389,6 +389,31 @@ class CoreSchedulerTest {
     }
 
     @Test
+    void theSchedulerHandsPoliciesTheAppsPositionsSoAGrantMovesNoBucketStillInFlight() {
+        AppDispatch a = new AppDispatch(0, "app0", MatchRule.ANY, "buckets",
+            new io.calisto.io.dispatch.DispatchPolicy.Options(16, FlowTable.NEVER, 8, 0, null), null, 0, 1 << 16);
+        a.guaranteed = 1;
+        a.burstable = 3;
+        for (int c = 0; c < 3; c++) a.slots[c] = CoreSlot.onHeap();
+        sched.addApp(a, 0);
+        sched.wire(a); // as the IO thread does after addApp and on every policy swap
+        var p = (io.calisto.io.dispatch.BucketsPolicy) a.policy();
+        for (int x = 1, seen = 0; seen != 0xFF; x++) {
+            if ((seen & 1 << p.bucketOf(x)) != 0) continue;
+            seen |= 1 << p.bucketOf(x);
+            assertEquals(0, sched.coreFor(a, x, 0));
+            a.published[0] += 100; // the IO core published its packet
+        }
+        assertTrue(sched.tryAcquire(a, 1, 0));
+        assertEquals(0, p.bucketsMoved(), "every bucket's packet is still queued on core 0");
+        assertEquals(4, p.owed());
+        served(a.slots[0], a.published[0]);
+        p.tick(0);
+        assertEquals(4, p.bucketsMoved());
+        assertEquals(4, p.owned(1));
+    }
+
+    @Test
     void aDeadCoreActorsCoreIsTakenBackAndWhatWasQueuedCountsAsAppError() {
         AppDispatch a = app(0, 1, 3);
         sched.addApp(a, 0);

@@ -12,14 +12,16 @@ package io.calisto.control.experiment.sim;
 public record CostModel(long dispatchNanos, long newFlowNanos, double hitFixedNanos, double hitPerLineNanos, double missFixedNanos,
                         double missPerLineNanos, long grantNanos) {
     /**
-     * 112 ns/packet IO path, +24 ns per table insert, 29 us grant; state hit/miss fitted through the real-thread
-     * runs in README "Cache-aware cost model" (hot vs built-or-cold mean per request at 64 B and at 4 KiB).
+     * 112 ns/packet IO path, +24 ns per table insert, 29 us grant; flow-state access medians of the real-thread runs
+     * in README "Cache-aware cost model" (loadgen, affinity, 5k pps, Zipf 1.1): hot 300 ns / built-or-cold 440 ns at
+     * 64 B (700k flows), hot 140 ns / built-or-cold 631 ns at 4 KiB (50k flows). Both include the app's own
+     * flow-table lookup (larger with 700k flows, hence the higher hot cost at 64 B) and two clock reads.
      */
-    public static final CostModel MEASURED_HERE = fitted(112, 24, 25, 25, 200, 2_000, 29_000);
+    public static final CostModel MEASURED_HERE = fitted(112, 24, 300, 140, 440, 631, 29_000);
 
     public CostModel {
-        if (dispatchNanos < 0 || newFlowNanos < 0 || grantNanos < 0 || hitFixedNanos < 0 || hitPerLineNanos < 0 || missFixedNanos < 0
-            || missPerLineNanos < 0) {
+        if (dispatchNanos < 0 || newFlowNanos < 0 || grantNanos < 0 || hitFixedNanos + hitPerLineNanos < 0 || hitFixedNanos + 64 * hitPerLineNanos < 0
+            || missFixedNanos + missPerLineNanos < 0 || missFixedNanos + 64 * missPerLineNanos < 0) {
             throw new IllegalArgumentException("simulator costs must be >= 0 ns");
         }
     }
@@ -27,11 +29,13 @@ public record CostModel(long dispatchNanos, long newFlowNanos, double hitFixedNa
     /** No IO, state or grant cost: pure queueing (tests against M/M/1). */
     public static final CostModel FREE = new CostModel(0, 0, 0, 0, 0, 0, 0);
 
-    /** The affine fit through a hit and a miss measured at one line (64 B) and at 64 lines (4 KiB). */
+    /**
+     * The line through a hit and a miss measured at one line (64 B) and at 64 lines (4 KiB): exact at both sizes,
+     * linear between them (the slope may be negative when the fixed part, e.g. a larger flow table, differs).
+     */
     public static CostModel fitted(long dispatchNanos, long newFlowNanos, double hit64B, double hit4K, double miss64B, double miss4K, long grantNanos) {
-        double hitPerLine = Math.max(0, (hit4K - hit64B) / 63), missPerLine = Math.max(0, (miss4K - miss64B) / 63);
-        return new CostModel(dispatchNanos, newFlowNanos, Math.max(0, hit64B - hitPerLine), hitPerLine, Math.max(0, miss64B - missPerLine), missPerLine,
-            grantNanos);
+        double hitPerLine = (hit4K - hit64B) / 63, missPerLine = (miss4K - miss64B) / 63;
+        return new CostModel(dispatchNanos, newFlowNanos, hit64B - hitPerLine, hitPerLine, miss64B - missPerLine, missPerLine, grantNanos);
     }
 
     /** 64-byte cache lines in a flow state of {@code bytes}. */
@@ -40,7 +44,7 @@ public record CostModel(long dispatchNanos, long newFlowNanos, double hitFixedNa
     /** What one request's access to its flow's state costs: a hit in the serving core's cache, or a miss. */
     public long stateNanos(boolean hit, int bytesPerFlow) {
         int n = lines(bytesPerFlow);
-        return Math.round(hit ? hitFixedNanos + hitPerLineNanos * n : missFixedNanos + missPerLineNanos * n);
+        return Math.max(0, Math.round(hit ? hitFixedNanos + hitPerLineNanos * n : missFixedNanos + missPerLineNanos * n));
     }
 
     public CostModel withGrantNanos(long grant) {

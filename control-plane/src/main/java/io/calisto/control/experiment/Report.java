@@ -241,12 +241,12 @@ public final class Report {
     static String apps(List<PaperExperiment.AppRow> rows) {
         StringBuilder sb = new StringBuilder(String.format("Two apps share the 10 cores, the production CoreScheduler granting and preempting between them: "
             + "`a` (guarantee 3) at %d pps bursts above its guarantee; `b` (guarantee 4) at 0 to %d pps takes cores back when congested "
-            + "(written to multiapp.csv). `a preempted`: cores taken from a for b.%n%n", PaperExperiment.A_RATE, PaperExperiment.B_RATES.getLast()));
-        sb.append("| policy | b pps | a p99 us | a mean cores | a preempted | b p99 us | b mean cores | a drops | b drops |\n|---|---|---|---|---|---|---|---|---|\n");
+            + "(written to multiapp.csv). `preempted`: cores taken from that app for the other.%n%n", PaperExperiment.A_RATE, PaperExperiment.B_RATES.getLast()));
+        sb.append("| policy | b pps | a p99 us | a mean cores | a preempted | b p99 us | b mean cores | b preempted | a drops | b drops |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (int i = 0; i + 1 < rows.size(); i += 2) {
             PaperExperiment.AppRow a = rows.get(i), b = rows.get(i + 1);
-            sb.append(String.format("| %s | %d | %s | %.2f | %d | %s | %.2f | %d | %d |%n", a.policy(), a.otherRate(), Percentiles.format(a.p99()), a.meanCores(),
-                a.preempted(), b.rate() == 0 ? "-" : Percentiles.format(b.p99()), b.meanCores(), a.drops(), b.drops()));
+            sb.append(String.format("| %s | %d | %s | %.2f | %d | %s | %.2f | %d | %d | %d |%n", a.policy(), a.otherRate(), Percentiles.format(a.p99()), a.meanCores(),
+                a.preempted(), b.rate() == 0 ? "-" : Percentiles.format(b.p99()), b.meanCores(), b.preempted(), a.drops(), b.drops()));
         }
         return sb.toString();
     }

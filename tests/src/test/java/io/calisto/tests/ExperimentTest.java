@@ -118,6 +118,22 @@ class ExperimentTest {
     }
 
     @Test
+    void workloadParkAfterAndStateSizeMistakesAreOneLine() {
+        for (var c : List.of(
+                List.of("calisto: --workloads takes uniform and zipf, was 'foo'", "--mode", "sim", "--workloads", "foo"),
+                List.of("calisto: --park-after needs a unit (e.g. 10s, 500ms), was '10'", "--mode", "sim", "--park-after", "10"),
+                List.of("calisto: --park-after lists 50us twice", "--mode", "sim", "--park-after", "50us,200us,50us"),
+                List.of("calisto: give --workloads or --popularity, not both", "--workloads", "zipf", "--popularity", "zipf"),
+                List.of("calisto: real mode keeps 700000 flows x 4096 B = 2734 MiB of state per core; at most 512 MiB (fewer --flows)", "--workloads", "zipf", "--quick"))) {
+            List<String> args = new java.util.ArrayList<>(List.of("experiment", "paper", "--out", out.toString()));
+            args.addAll(c.subList(1, c.size()));
+            CliTest.Result r = CliTest.cli(args.toArray(String[]::new));
+            assertEquals(2, r.code(), r.err());
+            assertEquals(c.getFirst(), r.err().strip());
+        }
+    }
+
+    @Test
     void serviceTimeDistributionsKeepTheirMean() {
         var constant = new io.calisto.control.experiment.ServiceTime(io.calisto.control.experiment.ServiceTime.Kind.CONSTANT, 10_000, 1);
         assertEquals(10_000, constant.next());

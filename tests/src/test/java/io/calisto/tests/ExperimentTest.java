@@ -87,6 +87,7 @@ class ExperimentTest {
         assertTrue(Long.parseLong(affinity[4]) <= 2_000, "paper-mode affinity builds each of the 2000 flows' state once at most: " + costs.get(2));
         assertEquals(requestsAll, Long.parseLong(all[2]) + Long.parseLong(all[4]));
         assertTrue(md.contains("## Costs measured in this run") && md.contains("--costs " + out.resolve("costs.csv")), md);
+        assertTrue(md.contains("over " + all[13] + " requests, at 64 B per flow."), md);
 
         // replot redraws the PNG from the CSV alone
         Files.delete(out.resolve("p99.png"));

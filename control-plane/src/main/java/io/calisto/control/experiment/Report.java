@@ -276,7 +276,9 @@ public final class Report {
             + "%s ns when the request had to build it there (%s requests: the flow was new to that core, as after a migration), "
             + "so a migration costs %s ns here. Grant reaction (grant → first packet on the new core, steady phases): p50 %s us, "
             + "p99 %s us over %s grants. `./calisto experiment paper --mode sim --costs %s` runs the simulator with these two costs.%n",
-            f[3], f[2], f[5], f[4], f[6], f[8], f[9], f[7], file);
+            f[3], f[2], f[5], f[4], f[6], f[8], f[9], f[7], file)
+            + (f.length < 17 ? "" : String.format("For the simulator's cache model: hot (resident, touched within the last 256 KiB of its core's requests' state) "
+                + "median %s ns over %s requests, built or cold (untouched for 4 MiB) median %s ns over %s requests, at %s B per flow.%n", f[12], f[10], f[15], f[13], f[16]));
     }
 
     /** One sentence per offered load: the steady p99 of affinity relative to modulo, next to the paper's claim. */

@@ -5,7 +5,9 @@ import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.CncFileDescriptor;
+import io.calisto.aeron.ffm.Umask;
 import java.io.File;
+import java.nio.file.Path;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 /**
@@ -14,16 +16,42 @@ import org.agrona.concurrent.BackoffIdleStrategy;
  *
  * <p>Deleting on start is why {@link #launch} first checks the directory ({@link #checkDirectory}): only a new or
  * empty directory, or one a dataplane left (an Aeron {@code cnc.dat} whose driver is gone), is ever deleted.
+ *
+ * <p>The directory and every file in it are the dataplane user's alone, or also a configured group's
+ * ({@link DirectoryAccess}): the driver runs under the umask that gives those modes, for as long as it runs (it
+ * creates a log buffer per stream whenever an app subscribes or publishes), and the process's previous umask is put
+ * back on {@link #close}.
  */
 public final class EmbeddedDriver implements AutoCloseable {
     private final MediaDriver driver;
+    private final int previousUmask;
 
-    private EmbeddedDriver(MediaDriver driver) { this.driver = driver; }
+    private EmbeddedDriver(MediaDriver driver, int previousUmask) {
+        this.driver = driver;
+        this.previousUmask = previousUmask;
+    }
 
-    public static EmbeddedDriver launch(String dir) {
+    /** A driver whose directory only this user may open. */
+    public static EmbeddedDriver launch(String dir) { return launch(dir, DirectoryAccess.PRIVATE); }
+
+    public static EmbeddedDriver launch(String dir, DirectoryAccess access) {
         checkDirectory(dir);
         removeStale(new File("/dev/shm"));
-        MediaDriver.Context ctx = new MediaDriver.Context()
+        int previous = Umask.set(access.umask());
+        MediaDriver driver = null;
+        try {
+            driver = MediaDriver.launch(context(dir));
+            access.secure(Path.of(dir));
+            return new EmbeddedDriver(driver, previous);
+        } catch (RuntimeException e) {
+            if (driver != null) driver.close();
+            Umask.set(previous);
+            throw e;
+        }
+    }
+
+    private static MediaDriver.Context context(String dir) {
+        return new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
@@ -31,7 +59,6 @@ public final class EmbeddedDriver implements AutoCloseable {
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(new BackoffIdleStrategy())
             .termBufferSparseFile(true);
-        return new EmbeddedDriver(MediaDriver.launch(ctx));
     }
 
     /**
@@ -96,5 +123,8 @@ public final class EmbeddedDriver implements AutoCloseable {
     public String directoryName() { return driver.aeronDirectoryName(); }
 
     @Override
-    public void close() { driver.close(); }
+    public void close() {
+        driver.close();
+        Umask.set(previousUmask);
+    }
 }

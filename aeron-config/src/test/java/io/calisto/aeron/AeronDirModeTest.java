@@ -1,0 +1,116 @@
+package io.calisto.aeron;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.calisto.aeron.ffm.Umask;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Aeron directory is the trust boundary: after the embedded driver started and a stream and a core-slot file
+ * exist, nothing in it is open to other users (their modes, and user nobody's {@code cat} through runuser), or, with
+ * {@code calisto.aeron.group}, open to that group alone.
+ */
+class AeronDirModeTest {
+    private final String dir = "/dev/shm/calisto-modetest-" + ProcessHandle.current().pid();
+
+    @AfterEach
+    void removeDir() { org.agrona.IoUtil.delete(new File(dir), true); }
+
+    @Test
+    void theDirectoryAndEveryFileInItAreTheUsersAloneAndNobodyCannotReadALogBuffer() throws Exception {
+        int before = Umask.get();
+        try (EmbeddedDriver driver = EmbeddedDriver.launch(dir, DirectoryAccess.PRIVATE);
+             Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+             Subscription sub = aeron.addSubscription("aeron:ipc?term-length=64k", 1001);
+             Publication pub = aeron.addPublication("aeron:ipc?term-length=64k", 1001)) {
+            CoreSlot.mapped(Path.of(dir, "calisto-app-1.slots"), 2, true);
+            Map<String, String> modes = modes();
+            assertEquals(Map.of(
+                ".", "700 dir", "cnc.dat", "600", "loss-report.dat", "600", "images", "700 dir", "publications", "700 dir",
+                "publications/N.logbuffer", "600", "calisto-app-1.slots", "600"), modes);
+            Run cat = asNobody(List.of("cat", logBuffer().toString()));
+            assertTrue(cat.exit != 0 && cat.err.contains("Permission denied"), "nobody read a log buffer: " + cat);
+        }
+        assertEquals(before, Umask.get(), "the process's umask is put back when the driver closes");
+    }
+
+    @Test
+    void withAGroupTheTreeIsThatGroupsAndItsMemberNobodyCanReadButNotChangeTheDirectory() throws Exception {
+        assumeTrue(groupExists("nogroup"), "no group nogroup on this host");
+        try (EmbeddedDriver driver = EmbeddedDriver.launch(dir, new DirectoryAccess("nogroup"));
+             Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+             Subscription sub = aeron.addSubscription("aeron:ipc?term-length=64k", 1001);
+             Publication pub = aeron.addPublication("aeron:ipc?term-length=64k", 1001)) {
+            CoreSlot.mapped(Path.of(dir, "calisto-app-1.slots"), 2, true); // made after secure(): the setgid bit gives it the group
+            assertEquals(Map.of(
+                ".", "2750 dir nogroup", "cnc.dat", "660 nogroup", "loss-report.dat", "660 nogroup", "images", "2750 dir nogroup",
+                "publications", "2750 dir nogroup", "publications/N.logbuffer", "660 nogroup", "calisto-app-1.slots", "660 nogroup"),
+                modes());
+            Run cat = asNobody(List.of("head", "-c", "16", logBuffer().toString()));
+            assertEquals(0, cat.exit, "nobody (group nogroup) reads the log buffer: " + cat);
+            Run touch = asNobody(List.of("touch", dir + "/planted"));
+            assertTrue(touch.exit != 0 && touch.err.contains("Permission denied"), "the group may not add files: " + touch);
+        }
+    }
+
+    /** Mode (octal), "dir", and the group when it is not root's, per path relative to the directory; log buffers as N. */
+    private Map<String, String> modes() throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> tree = Files.walk(Path.of(dir))) {
+            for (Path p : tree.toList()) {
+                String rel = Path.of(dir).relativize(p).toString().replaceAll("[0-9-]+\\.logbuffer$", "N.logbuffer");
+                int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+                String group = Files.getAttribute(p, "posix:group", LinkOption.NOFOLLOW_LINKS).toString();
+                out.put(rel.isEmpty() ? "." : rel, Integer.toOctalString(mode) + (Files.isDirectory(p) ? " dir" : "")
+                    + (group.equals("root") ? "" : " " + group));
+            }
+        }
+        return out;
+    }
+
+    private Path logBuffer() throws Exception {
+        try (Stream<Path> files = Files.list(Path.of(dir, "publications"))) {
+            return files.findFirst().orElseThrow();
+        }
+    }
+
+    private record Run(int exit, String err) {}
+
+    /** Runs {@code command} as user nobody; skipped (with why) where that cannot be done. */
+    private static Run asNobody(List<String> command) throws Exception {
+        assumeTrue(new File("/usr/sbin/runuser").canExecute() || new File("/sbin/runuser").canExecute(), "no runuser on this host");
+        assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "runuser needs root");
+        assumeTrue(new ProcessBuilder("id", "nobody").start().waitFor() == 0, "no user nobody on this host");
+        List<String> cmd = new java.util.ArrayList<>(List.of("runuser", "-u", "nobody", "--"));
+        cmd.addAll(command);
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        return new Run(p.exitValue(), err);
+    }
+
+    private static boolean groupExists(String group) {
+        try {
+            Path.of("/").getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

@@ -69,6 +69,15 @@ class AeronDirModeTest {
         }
     }
 
+    @Test
+    void anUnknownGroupIsRefusedNamingTheKeyAndEmptyMeansTheUserAlone() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> DirectoryAccess.from(com.typesafe.config.ConfigFactory.parseString("group = no-such-group-here")));
+        assertEquals("calisto.aeron.group: no group named 'no-such-group-here' on this host", e.getMessage());
+        assertEquals(DirectoryAccess.PRIVATE, DirectoryAccess.from(com.typesafe.config.ConfigFactory.parseString("group = \"\"")));
+        assertEquals(077, DirectoryAccess.PRIVATE.umask());
+    }
+
     /** Mode (octal), "dir", and the group when it is not root's, per path relative to the directory; log buffers as N. */
     private Map<String, String> modes() throws Exception {
         Map<String, String> out = new TreeMap<>();

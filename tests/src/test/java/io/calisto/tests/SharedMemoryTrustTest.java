@@ -62,6 +62,41 @@ class SharedMemoryTrustTest {
     }
 
     @Test
+    void aDeliveredCountWrittenThroughAnotherMappingOfARemoteAppsSlotFileIsNotBelieved() throws Exception {
+        Config c = RemoteManagementTest.config(Map.of("calisto.synthetic.max-packets", PACKETS, "calisto.synthetic.rate", 20_000,
+            "calisto.cores.pool", List.of(0, 1), "calisto.io.idle-strategy", "backoff"));
+        Process remote = null;
+        try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
+            remote = RemoteManagementTest.java(RemoteEchoMain.class, dp.controlSystem().address().toString());
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(remote.getInputStream()));
+            StringBuilder seen = new StringBuilder();
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("registered")) seen.append(line).append('\n');
+            assertTrue(line != null, "the remote app did not register:\n" + seen);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (dp.apps().isEmpty() && System.nanoTime() < deadline) Thread.sleep(5);
+            AppHandle h = dp.apps().getFirst();
+            dp.startRx();
+            while (!dp.kernel().rxExhausted() && System.nanoTime() < deadline + Duration.ofSeconds(60).toNanos()) Thread.sleep(10);
+            dp.drainAndStop(Duration.ofSeconds(10));
+            long dispatched = h.dispatch().dispatched(0) + h.dispatch().dispatched(1);
+            assertEquals(dispatched, RunSummary.of(dp).delivered(), "before: the remote app got every dispatched packet");
+            // what any process that can open the directory may do: map the app's slot file and write its count
+            Path slots = Path.of(dp.aeron().context().aeronDirectoryName(), "calisto-app-" + h.appId() + ".slots");
+            CoreSlot[] mine = CoreSlot.mapped(slots, 2, false);
+            mine[0].delivered(1_000_000_000_000L);
+            mine[1].delivered(1_000_000_000_000L);
+            RunSummary s = RunSummary.of(dp);
+            assertEquals(1_000_000_000_000L, h.deliveredAsWritten(0), "the dataplane's own mapping sees the write");
+            assertEquals(PACKETS, s.received());
+            assertEquals(dispatched, s.delivered());
+            assertEquals(0, s.unaccounted());
+        } finally {
+            if (remote != null) remote.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aNegativeDeliveredCountIsZeroNeverMoreThanWasDispatchedUnaccounted() throws Exception {
         AtomicLong handled = new AtomicLong();
         RunSummary s = EndToEndTest.runToExhaustion(config(), counting(handled), 1, 1,

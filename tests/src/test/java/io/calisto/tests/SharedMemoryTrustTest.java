@@ -143,6 +143,39 @@ class SharedMemoryTrustTest {
         }
     }
 
+    @Test
+    void aSubscriberThatNeverPollsStallsTheAppAndEveryStalledPacketIsCountedAsItsBackpressure() throws Exception {
+        // Aeron IPC flow control follows the slowest subscriber: a stranger's subscription that never polls holds the
+        // stream's publication limit (half a term, 32 KiB here), and what does not fit is dropped and counted
+        Config c = EndToEndTest.config(Map.of("calisto.synthetic.max-packets", PACKETS, "calisto.synthetic.rate", 50_000,
+            "calisto.cores.pool", List.of(0), "calisto.aeron.term-length", "64k"));
+        AtomicLong handled = new AtomicLong();
+        ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "stall-apps", c);
+        try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
+            AppHandle h = dp.register(apps, counting(handled), 1, 1);
+            try (Aeron other = Aeron.connect(new Aeron.Context().aeronDirectoryName(dp.aeron().context().aeronDirectoryName()));
+                 io.aeron.Subscription stalled = other.addSubscription(dp.streams().channel(), Streams.rxStreamId(h.appId(), 0))) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (stalled.imageCount() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
+                dp.startRx();
+                deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!dp.kernel().rxExhausted() && System.nanoTime() < deadline) Thread.sleep(10);
+                dp.drainAndStop(Duration.ofSeconds(10));
+            }
+            RunSummary s = RunSummary.of(dp);
+            long backpressure = h.dispatch().dropped(io.calisto.aeron.DropReason.BACKPRESSURE);
+            System.out.println("stalled by a stranger's subscription: backpressure " + backpressure + " of " + s.received() + ", delivered "
+                + s.delivered() + ", unaccounted " + s.unaccounted());
+            assertTrue(backpressure > PACKETS / 2, "most packets found the stream held by the stranger: " + backpressure);
+            assertEquals(handled.get(), s.delivered(), "what got through was handled");
+            assertEquals(PACKETS, s.delivered() + s.dropped());
+            assertEquals(0, s.unaccounted());
+        } finally {
+            apps.terminate();
+            apps.getWhenTerminated().toCompletableFuture().get();
+        }
+    }
+
     private static Config config() {
         return EndToEndTest.config(Map.of("calisto.synthetic.max-packets", PACKETS, "calisto.synthetic.rate", 50_000,
             "calisto.cores.pool", List.of(0)));

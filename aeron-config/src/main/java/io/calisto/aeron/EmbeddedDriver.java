@@ -7,6 +7,8 @@ import io.aeron.driver.ThreadingMode;
 import io.aeron.CncFileDescriptor;
 import io.calisto.aeron.ffm.Umask;
 import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
@@ -63,15 +65,25 @@ public final class EmbeddedDriver implements AutoCloseable {
 
     /**
      * Refuses, with an {@link IllegalArgumentException} of one line, a directory the embedded driver must not delete:
-     * one that exists, is not empty and has no {@code cnc.dat} (not an Aeron directory: a user's directory, never to
-     * be deleted), or one whose {@code cnc.dat} belongs to a media driver still alive (another dataplane's, or an
-     * external driver: Aeron's {@link CommonContext#isDriverActive} heartbeat check). A missing or empty directory,
-     * or one of a dead driver, is fine.
+     * a symbolic link; one that belongs to another user; one that exists, is not empty and has no {@code cnc.dat} (not
+     * an Aeron directory: a user's directory, never to be deleted); or one whose {@code cnc.dat} belongs to a media
+     * driver still alive (another dataplane's, or an external driver: Aeron's {@link CommonContext#isDriverActive}
+     * heartbeat check). A missing or empty directory of ours, or one of a dead driver, is fine.
      */
     public static void checkDirectory(String dir) {
         File d = new File(dir);
+        // a link another user planted (/dev/shm is everyone's) would send the driver's delete and files elsewhere
+        if (Files.isSymbolicLink(d.toPath())) {
+            throw new IllegalArgumentException("Aeron directory " + dir + " is a symbolic link: refusing to follow it; name the directory itself");
+        }
         if (!d.exists()) return;
         if (!d.isDirectory()) throw new IllegalArgumentException("Aeron directory " + dir + " is a file, not a directory: refusing to delete it");
+        int owner = ownerUid(d);
+        if (owner != UID) {
+            // another user's directory: not ours to delete, and one we could not make private either
+            throw new IllegalArgumentException("Aeron directory " + dir + " belongs to another user (uid " + owner + ", we are " + UID
+                + "): refusing to use it; name a new or empty directory of ours");
+        }
         File cnc = new File(d, CncFileDescriptor.CNC_FILE);
         if (!cnc.exists()) {
             String[] entries = d.list();
@@ -93,8 +105,8 @@ public final class EmbeddedDriver implements AutoCloseable {
 
     /**
      * Removes the default directories ({@code calisto-<pid>}) under {@code shm} of dataplanes that died without
-     * cleaning up ({@code kill -9}): the pid is gone, a {@code cnc.dat} marks it as a dataplane's and no driver is alive
-     * in it. Anything else (a live pid, possibly reused; no {@code cnc.dat}) is left alone. Returns how many it removed.
+     * cleaning up ({@code kill -9}): the pid is gone, a {@code cnc.dat} marks it as a dataplane's, no driver is alive
+     * in it, and it is this user's. Anything else (a live pid, possibly reused; no {@code cnc.dat}) is left alone. Returns how many it removed.
      */
     public static int removeStale(File shm) {
         File[] dirs = shm.listFiles((d, name) -> name.matches("calisto-[0-9]{1,18}"));
@@ -103,6 +115,7 @@ public final class EmbeddedDriver implements AutoCloseable {
         for (File d : dirs) {
             long pid = Long.parseLong(d.getName().substring("calisto-".length()));
             if (!d.isDirectory() || ProcessHandle.of(pid).isPresent() || !new File(d, CncFileDescriptor.CNC_FILE).isFile()) continue;
+            if (Files.isSymbolicLink(d.toPath()) || ownerUid(d) != UID) continue; // another user's: theirs to clean up
             try {
                 if (CommonContext.isDriverActive(d, CommonContext.DEFAULT_DRIVER_TIMEOUT_MS, s -> {})) continue;
                 org.agrona.IoUtil.delete(d, true);
@@ -112,6 +125,17 @@ public final class EmbeddedDriver implements AutoCloseable {
             }
         }
         return removed;
+    }
+
+    /** The user this process runs as: the only owner of an Aeron directory it uses or removes. */
+    private static final int UID = (int) new com.sun.security.auth.module.UnixSystem().getUid();
+
+    private static int ownerUid(File f) {
+        try {
+            return (Integer) Files.getAttribute(f.toPath(), "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        } catch (java.io.IOException e) {
+            return -1; // unreadable: not known to be ours
+        }
     }
 
     /** Directory from {@code calisto.aeron.dir}; empty means a per-process directory under /dev/shm. */

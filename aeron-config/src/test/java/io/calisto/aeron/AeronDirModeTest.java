@@ -30,7 +30,10 @@ class AeronDirModeTest {
     private final String dir = "/dev/shm/calisto-modetest-" + ProcessHandle.current().pid();
 
     @AfterEach
-    void removeDir() { org.agrona.IoUtil.delete(new File(dir), true); }
+    void removeDir() throws Exception {
+        if (Files.isSymbolicLink(Path.of(dir))) Files.delete(Path.of(dir));
+        org.agrona.IoUtil.delete(new File(dir), true);
+    }
 
     @Test
     void theDirectoryAndEveryFileInItAreTheUsersAloneAndNobodyCannotReadALogBuffer() throws Exception {
@@ -76,6 +79,44 @@ class AeronDirModeTest {
         assertEquals("calisto.aeron.group: no group named 'no-such-group-here' on this host", e.getMessage());
         assertEquals(DirectoryAccess.PRIVATE, DirectoryAccess.from(com.typesafe.config.ConfigFactory.parseString("group = \"\"")));
         assertEquals(077, DirectoryAccess.PRIVATE.umask());
+    }
+
+    @Test
+    void anotherUsersDirectoryOrASymbolicLinkIsRefusedAndLeftAlone() throws Exception {
+        assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "giving a directory to user nobody needs root");
+        // what another user may plant in /dev/shm, where everyone can create names: an empty directory of theirs
+        Path theirs = Files.createDirectory(Path.of(dir));
+        Files.setAttribute(theirs, "posix:owner", theirs.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> EmbeddedDriver.launch(dir));
+        assertEquals("Aeron directory " + dir + " belongs to another user (uid 65534, we are 0): refusing to use it; name a new or empty "
+            + "directory of ours", e.getMessage());
+        assertTrue(Files.isDirectory(theirs), "left alone");
+        Files.delete(theirs);
+        // or a link to somewhere else
+        Path target = Files.createTempDirectory("calisto-link-target");
+        Files.createSymbolicLink(Path.of(dir), target);
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> EmbeddedDriver.launch(dir));
+        assertEquals("Aeron directory " + dir + " is a symbolic link: refusing to follow it; name the directory itself", e.getMessage());
+        assertTrue(Files.isSymbolicLink(Path.of(dir)) && Files.isDirectory(target), "left alone");
+        Files.delete(Path.of(dir));
+        Files.delete(target);
+    }
+
+    @Test
+    void aDeadDataplanesDirectoryOfAnotherUserIsNotRemoved() throws Exception {
+        assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "giving a directory to user nobody needs root");
+        Path shm = Files.createTempDirectory("calisto-shm");
+        Path mine = Files.createDirectory(shm.resolve("calisto-999999991")), theirs = Files.createDirectory(shm.resolve("calisto-999999992"));
+        Files.writeString(mine.resolve("cnc.dat"), ""); // no driver heartbeat in it: a dead one's
+        Files.writeString(theirs.resolve("cnc.dat"), "");
+        var nobody = shm.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        Files.setAttribute(theirs, "posix:owner", nobody);
+        try {
+            assertEquals(1, EmbeddedDriver.removeStale(shm.toFile()));
+            assertTrue(!Files.exists(mine) && Files.isDirectory(theirs), "ours removed, theirs left");
+        } finally {
+            org.agrona.IoUtil.delete(shm.toFile(), true);
+        }
     }
 
     /** Mode (octal), "dir", and the group when it is not root's, per path relative to the directory; log buffers as N. */

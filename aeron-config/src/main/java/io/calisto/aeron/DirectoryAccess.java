@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
-import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -44,7 +43,7 @@ public record DirectoryAccess(String group) {
     public void secure(Path dir) {
         GroupPrincipal g = group == null ? null : lookup(group);
         try (Stream<Path> tree = Files.walk(dir)) {
-            for (Path p : (List<Path>) tree.toList()) {
+            for (Path p : tree.toList()) {
                 boolean isDir = Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
                 if (g != null) Files.setAttribute(p, "posix:group", g, java.nio.file.LinkOption.NOFOLLOW_LINKS);
                 // "unix:mode" because PosixFilePermission has no setgid bit

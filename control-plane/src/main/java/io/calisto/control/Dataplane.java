@@ -69,7 +69,7 @@ public final class Dataplane implements AutoCloseable {
         this.settings = settings;
         this.pool = settings.cores().pool();
         String dir = settings.aeron().dir();
-        this.driver = settings.aeron().embeddedDriver() ? EmbeddedDriver.launch(dir) : null;
+        this.driver = settings.aeron().embeddedDriver() ? EmbeddedDriver.launch(dir, settings.aeron().access()) : null;
         this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
         DataplaneSettings.Io io = settings.io();
         this.kernel = new IoKernel(port, new Toeplitz(io.rssKey()), io.burst(), io.maxFrame(), pool, settings.scheduler().intervalNanos());

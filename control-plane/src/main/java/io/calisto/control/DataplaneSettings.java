@@ -3,6 +3,7 @@ package io.calisto.control;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.calisto.aeron.DirectoryAccess;
 import io.calisto.aeron.EmbeddedDriver;
 import io.calisto.aeron.IdleStrategies;
 import io.calisto.aeron.Streams;
@@ -59,8 +60,11 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
         }
     }
 
-    /** {@code calisto.aeron}: the directory (resolved: a per-process one when the setting is empty) and the IPC channel. */
-    public record Aeron(String dir, boolean embeddedDriver, Streams streams) {}
+    /**
+     * {@code calisto.aeron}: the directory (resolved: a per-process one when the setting is empty), who may open it
+     * besides the dataplane's user, and the IPC channel.
+     */
+    public record Aeron(String dir, boolean embeddedDriver, DirectoryAccess access, Streams streams) {}
 
     /** {@code calisto.run}: {@code run}'s duration, the longest drain, the port kind. */
     public record Run(Duration duration, Duration drainTimeout, String port) {}
@@ -165,6 +169,7 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
         String dir = EmbeddedDriver.directory(aeron);
         boolean embedded = aeron.getBoolean("embedded-driver");
         Streams streams = Streams.from(aeron);
+        DirectoryAccess access = DirectoryAccess.from(aeron);
         // the embedded driver deletes its directory on start: a user's directory or a live driver's is refused here, before the port opens
         if (embedded) {
             try {
@@ -173,7 +178,7 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
                 throw new IllegalArgumentException("calisto.aeron.dir: " + e.getMessage());
             }
         }
-        return new Aeron(dir, embedded, streams);
+        return new Aeron(dir, embedded, access, streams);
     }
 
     private static String port(Config c) {

@@ -7,7 +7,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The end-of-run account: every packet the port produced is delivered to an app or dropped with a reason;
- * {@code unaccounted} is what is neither and must be 0.
+ * {@code unaccounted} is what is neither and must be 0. Received, dispatched and dropped are the IO core's own
+ * counts; delivered comes from the apps' core slots (app-writable shared memory) and is believed only within what
+ * was dispatched to each core ({@link AppHandle#delivered}), so no app can make {@code unaccounted} negative.
  */
 public record RunSummary(long received, long delivered, long dropped, long replies, long transmitted,
                          long migratedFlows, long unaccounted) {
@@ -48,8 +50,11 @@ public record RunSummary(long received, long delivered, long dropped, long repli
                 ev.get(io.calisto.io.sched.SchedulerListener.PREEMPTED), ev.get(io.calisto.io.sched.SchedulerListener.REVOKED),
                 java.util.Arrays.toString(a.dispatch().heldCoresPublished()));
             for (int core = 0; core < io.calisto.aeron.Streams.MAX_CORES; core++) {
-                long dispatched = a.dispatch().dispatched(core);
-                if (dispatched > 0) out.printf("  core %-3d  dispatched %d  delivered %d%n", core, dispatched, a.delivered(core));
+                long dispatched = a.dispatch().dispatched(core), delivered = a.delivered(core), said = a.deliveredAsWritten(core);
+                if (dispatched == 0 && said == delivered) continue;
+                // the slot is app-writable: a count outside what was dispatched is shown, never added up
+                out.printf("  core %-3d  dispatched %d  delivered %d%s%n", core, dispatched, delivered, said == delivered ? ""
+                    : "  (its core slot says " + said + ": outside 0.." + (dispatched - a.dispatch().appErrors(core)) + ", not believed)");
             }
         }
         out.printf("dropped      %d%n", s.dropped());

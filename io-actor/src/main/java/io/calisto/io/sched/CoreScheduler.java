@@ -189,7 +189,9 @@ public final class CoreScheduler {
 
     /** Packets published to a dead core-actor's core that it never handed to the app; each counted once. */
     private void countLost(AppDispatch a, int core) {
-        long lost = a.dispatched(core) - a.slots[core].delivered() - a.appErrors(core);
+        long unlost = a.dispatched(core) - a.appErrors(core);
+        // the slot is app-writable memory: a count below 0 or above what was dispatched must not make up losses
+        long lost = unlost - CoreSlot.believable(a.slots[core].delivered(), unlost);
         if (lost > 0) losses.appError(a, core, lost);
     }
 

@@ -433,6 +433,26 @@ class CoreSchedulerTest {
         assertFalse(sched.grantOnArrival(a, 10 * US));
     }
 
+    @Test
+    void aDeadCoreActorsSlotCountIsBelievedOnlyWithinWhatWasDispatched() {
+        // the slot is shared memory another process can write: a count below 0 or above what was dispatched there
+        // makes neither more app-errors than packets dispatched nor fewer than none
+        AppDispatch a = app(0, 1, 3);
+        sched.addApp(a, 0);
+        assertTrue(sched.tryAcquire(a, 1, 0));
+        assertTrue(sched.tryAcquire(a, 2, 0));
+        for (int i = 0; i < 10; i++) a.dispatchedOne(1);
+        for (int i = 0; i < 7; i++) a.dispatchedOne(2);
+        a.slots[1].delivered(-1_000_000_000_000L);
+        a.slots[2].delivered(1_000_000_000_000L);
+        a.slots[1].fail();
+        a.slots[2].fail();
+        sched.poll(0);
+        assertEquals(10, a.appErrors(1), "all 10 dispatched to core 1, not 10 + 10^12");
+        assertEquals(0, a.appErrors(2), "none lost on core 2, not -10^12");
+        assertEquals(10, a.dropped(io.calisto.aeron.DropReason.APP_ERROR));
+    }
+
     /** An app whose policy is {@code policy}, wired to {@link #sched} as the IO core wires it. */
     AppDispatch tableApp(int id, String policy, int guaranteed, int burstable) {
         AppDispatch a = new AppDispatch(id, "app" + id, MatchRule.ANY, policy, 64, FlowTable.NEVER, null, 0);

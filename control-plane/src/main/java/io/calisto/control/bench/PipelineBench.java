@@ -33,7 +33,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * <p>A capture of 64-byte UDP frames, one per flow ({@code flows} distinct 5-tuples), is replayed by DPDK's
  * {@code net_pcap} with {@code infinite_rx=1}. One dataplane runs for every policy: the IO thread pinned to CPU 0,
  * a no-op app holding {@link #APP_CORES} cores whose core-actors drain its Aeron streams on the other CPU(s). Per
- * policy, after a warm-up, the bench alternates windows: bare (receive + free on the IO thread, touching no packet),
+ * policy, after a warm-up (one pass over the capture: the policy's fresh table holds every flow), the bench
+ * alternates windows: bare (receive + free on the IO thread, touching no packet),
  * full (rx → parse → Toeplitz → classify → policy → Aeron IPC), bare, full, ... Each adjacent pair is one round's
  * ratio full/bare; the RESULT line gives the median with its spread. Allocation is the IO thread's own
  * ({@code ThreadMXBean.getThreadAllocatedBytes}) over the full windows, per packet.
@@ -44,6 +45,7 @@ public final class PipelineBench {
     /** After a switch between bare and full: core-actors wake, queues settle; not measured. */
     static final long SETTLE_MILLIS = 100;
     static final int MIN_ROUNDS = 3;
+    static final Duration WARM_UP_MAX = Duration.ofSeconds(10);
 
     /** What one policy measured: medians over the rounds, and the packets of the whole policy (warm-up included). */
     public record Result(String policy, double mpps, double bareMpps, RatioSpread ratio, double allocPerPacket, double deliveredMpps,
@@ -103,7 +105,7 @@ public final class PipelineBench {
                 while (port.ioThread() == null) Thread.sleep(1);
                 Thread.sleep(300); // JIT of the bare loop
                 for (String policy : policies) {
-                    Result r = measure(dp, h, port, policy, rounds, windowMillis, out);
+                    Result r = measure(dp, h, port, policy, flows, rounds, windowMillis, out);
                     results.add(r);
                     out.accept(r.line());
                 }
@@ -121,7 +123,7 @@ public final class PipelineBench {
         }
     }
 
-    private static Result measure(Dataplane dp, AppHandle h, AlternatingPort port, String policy, int rounds, long windowMillis,
+    private static Result measure(Dataplane dp, AppHandle h, AlternatingPort port, String policy, int flows, int rounds, long windowMillis,
                                   Consumer<String> out) throws InterruptedException {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long io = port.ioThread().threadId();
@@ -129,7 +131,13 @@ public final class PipelineBench {
         dp.setPolicy(h.name(), policy); // a fresh table: the warm-up fills it
         long received0 = k.received(), delivered0 = dp.deliveredTotal(), dropped0 = k.droppedReceived();
         port.bare(false);
-        Thread.sleep(1000); // warm-up: every flow enters the table once, the JIT compiles the path with this policy
+        // warm-up: the JIT compiles the path with this policy, and every flow of the capture enters the fresh table
+        // once (at least one pass over the capture, at least a second, at most WARM_UP_MAX), so no window measures inserts
+        long warmStart = System.nanoTime();
+        Thread.sleep(1000);
+        while (k.received() - received0 < flows && System.nanoTime() - warmStart < WARM_UP_MAX.toNanos()) Thread.sleep(10);
+        out.accept(String.format("  %s warm-up: %d packets in %d ms (the capture holds %d)", policy, k.received() - received0,
+            (System.nanoTime() - warmStart) / 1_000_000, flows));
         double[] full = new double[rounds], bare = new double[rounds], ratios = new double[rounds], delivered = new double[rounds];
         long fullPackets = 0, allocated = 0;
         for (int r = 0; r < rounds; r++) {

@@ -27,10 +27,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "dpdk-rx | grant | pipeline")
     String name;
 
-    @Option(names = "--seconds", defaultValue = "5", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "5", description = {"Measured seconds (default: ${DEFAULT-VALUE}): dpdk-rx, per side per round;",
+        "grant, of grants in all (split over the rounds, at least 1 s each); pipeline, per side per policy (split over max(3, seconds) rounds)."})
     int seconds;
 
-    @Option(names = "--burst", defaultValue = "32", description = "Rx burst size, the same for both (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--burst", defaultValue = "32", description = "Rx burst size, the same for both sides (default: ${DEFAULT-VALUE}).")
     int burst;
 
     @Option(names = "--flows", defaultValue = "700000", description = "pipeline: distinct flows (5-tuples) in the replayed capture, one frame each (default: ${DEFAULT-VALUE}).")

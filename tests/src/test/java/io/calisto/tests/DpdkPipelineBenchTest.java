@@ -25,6 +25,7 @@ class DpdkPipelineBenchTest {
     @Test
     void onePolicyPrintsOneResultLineWithCountsThatAddUp() {
         Assumptions.assumeTrue(io.calisto.io.ffm.DpdkPort.available(), () -> "bench pipeline test skipped: " + io.calisto.io.ffm.DpdkPort.unavailableReason());
+        Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "bench pipeline needs 2 CPUs");
         StringWriter out = new StringWriter(), err = new StringWriter();
         int code = Main.execute(new String[] {"bench", "pipeline", "--seconds", "1", "--flows", "1000", "--policy", "modulo"},
             new PrintWriter(out, true), new PrintWriter(err, true));
@@ -50,10 +51,21 @@ class DpdkPipelineBenchTest {
     }
 
     @Test
-    void aBadFlowCountIsOneLineAndExitTwo() {
+    void aBadFlowCountOrPolicyIsOneLineAndExitTwo() {
+        assertEquals("calisto: --flows must be in 1..2000000 (one mbuf per flow is held by net_pcap), was 0", usageError("--flows", "0"));
+        assertEquals("calisto: --policy must be one of modulo, affinity, affinity-held, affinity-rebind, affinity-published, all; was 'fastest'",
+            usageError("--policy", "fastest"));
+    }
+
+    private static String usageError(String... options) {
         StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.execute(new String[] {"bench", "pipeline", "--flows", "0"}, new PrintWriter(out, true), new PrintWriter(err, true));
-        assertEquals(2, code);
-        assertEquals("calisto: --flows must be in 1..2000000 (one mbuf per flow is held by net_pcap), was 0", err.toString().strip());
+        String[] args = new String[options.length + 2];
+        args[0] = "bench";
+        args[1] = "pipeline";
+        System.arraycopy(options, 0, args, 2, options.length);
+        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertEquals(2, code, err::toString);
+        assertEquals("", out.toString());
+        return err.toString().strip();
     }
 }

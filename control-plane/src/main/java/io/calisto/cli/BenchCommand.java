@@ -37,7 +37,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--flows", defaultValue = "700000", description = "pipeline: distinct flows (5-tuples) in the replayed capture, one frame each (default: ${DEFAULT-VALUE}).")
     int flows;
 
-    @Option(names = "--policy", defaultValue = "all", description = "pipeline: modulo | affinity | affinity-held | affinity-rebind | affinity-published | all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--policy", defaultValue = "all", description = "pipeline: modulo | affinity | affinity-held | affinity-rebind | affinity-published | affinity-prefill | affinity-hybrid | buckets | all, each swapped in with a fresh table (default: ${DEFAULT-VALUE}).")
     String policy;
 
     @Override

@@ -53,7 +53,7 @@ class DpdkPipelineBenchTest {
     @Test
     void aBadFlowCountOrPolicyIsOneLineAndExitTwo() {
         assertEquals("calisto: --flows must be in 1..2000000 (one mbuf per flow is held by net_pcap), was 0", usageError("--flows", "0"));
-        assertEquals("calisto: --policy must be one of modulo, affinity, affinity-held, affinity-rebind, affinity-published, all; was 'fastest'",
+        assertEquals("calisto: --policy must be one of modulo, affinity, affinity-held, affinity-rebind, affinity-published, affinity-prefill, affinity-hybrid, buckets, all; was 'fastest'",
             usageError("--policy", "fastest"));
     }
 

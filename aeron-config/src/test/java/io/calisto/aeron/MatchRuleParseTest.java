@@ -33,4 +33,13 @@ class MatchRuleParseTest {
         assertEquals("dst-ip=fd00:0:0:0:0:0:0:1", MatchRule.parse("dst-ip=fd00::1").format());
         assertEquals("dst-ip=1.2.3.4", MatchRule.parse("dst-ip=::ffff:1.2.3.4").format());
     }
+
+    /** Found by MatchRuleFuzzTest: the last of two dst-ip won, keeping the first one's IPv6 high half. */
+    @Test
+    void aKeyGivenTwiceIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MatchRule.parse("dst-ip=d0::,dst-port=1,dst-ip=10.0.0.1"));
+        assertEquals("match rule 'dst-ip=d0::,dst-port=1,dst-ip=10.0.0.1' gives dst-ip twice", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MatchRule.parse("dst-port=1, dst-port=2"));
+        assertEquals("proto=udp,dst-port=1", MatchRule.parse("dst-port=1,proto=udp").format());
+    }
 }

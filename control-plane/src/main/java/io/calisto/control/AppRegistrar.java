@@ -81,6 +81,7 @@ final class AppRegistrar {
      * not served yet; {@link #activate} or {@link #abandon} follows.
      */
     private AppHandle prepare(String name, MatchRule rule, int guaranteed, int burstable, IntFunction<CoreSlot[]> slotsOf) {
+        AppNames.check(name);
         checkLimits(name, guaranteed, burstable);
         int appId = apps.claim(name);
         AppDispatch d = null;

@@ -7,6 +7,7 @@ import io.aeron.ExclusivePublication;
 import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.MatchRule;
 import io.calisto.aeron.Streams;
+import io.calisto.core.AppNames;
 import io.calisto.core.AppRuntime;
 import io.calisto.core.AppSpec;
 import io.calisto.io.kernel.AppDispatch;

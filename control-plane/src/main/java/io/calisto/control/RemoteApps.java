@@ -1,6 +1,7 @@
 package io.calisto.control;
 
 import io.calisto.aeron.MatchRule;
+import io.calisto.core.AppNames;
 import io.calisto.core.remote.AppProtocol;
 import io.calisto.core.remote.AppSummary;
 import java.nio.charset.StandardCharsets;
@@ -180,6 +181,13 @@ public final class RemoteApps {
             reply(r.replyTo(), new AppProtocol.Rejected("a registration's app ref must be in the registering actor system ("
                 + from + "), and that system must be another JVM's"));
             return;
+        }
+        for (App other : byId.values()) {
+            if (other.ref.equals(r.app())) {
+                // one watch per ref: a second registration on it could never be told apart when the ref dies
+                reply(r.replyTo(), new AppProtocol.Rejected("that app ref already holds the registration of " + other.handle.name()));
+                return;
+            }
         }
         AppHandle h;
         try {

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -164,6 +165,11 @@ public final class RemoteApps {
                     CoreEvent c = e.event();
                     app.ref.tell(new AppProtocol.CoreEvent(c.getClass().getSimpleName(), c.core(), c.reason(), c.tNanos(), c.signal()));
                 }
+                return Behaviors.same();
+            })
+            .onSignal(PostStop.class, stop -> {
+                // the dataplane is stopping (its actor system terminates): every app still here is evicted with it
+                for (App app : byId.values()) tellEvicted(app, "the dataplane is stopping");
                 return Behaviors.same();
             })
             .build();

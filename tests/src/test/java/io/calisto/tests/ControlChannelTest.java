@@ -49,7 +49,10 @@ class ControlChannelTest {
         Map<String, Object> all = new java.util.HashMap<>(Map.of(
             "calisto.cores.pool", List.of(0, 1),
             "calisto.synthetic.rate", 1000,
-            "calisto.io.idle-strategy", "backoff"));
+            "calisto.io.idle-strategy", "backoff",
+            // nothing here is about noticing a death: on a loaded machine (load 40 on 2 CPUs seen) the 1 s default pause
+            // quarantined a healthy peer of this JVM
+            "pekko.remote.watch-failure-detector.acceptable-heartbeat-pause", "20s"));
         all.putAll(overrides);
         return RemoteManagementTest.config(all);
     }
@@ -191,6 +194,28 @@ class ControlChannelTest {
             } finally {
                 appSystem.terminate();
             }
+        }
+    }
+
+    @Test
+    void anAppIsToldWhenTheDataplaneStops() throws Exception {
+        Config c = config(Map.of());
+        ActorSystem<Void> appSystem = peer("orphan-app", c);
+        try {
+            RemoteApp app;
+            try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
+                app = RemoteApp.connect(appSystem, dp.controlSystem().address().toString(), spec("orphan", 7), 0, 1, WAIT);
+            }
+            // the dataplane's word, sent as its actors stop; or, if the media driver's shutdown is seen first, the Aeron
+            // client's (which by default would have ended this JVM with System.exit)
+            String reason = app.evicted().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(java.util.Set.of("the dataplane is stopping", "the dataplane's media driver is gone").contains(reason), reason);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!app.runtime().coreActors().isEmpty() && System.nanoTime() < deadline) Thread.sleep(5);
+            assertEquals(java.util.Set.of(), app.runtime().coreActors(), "the orphaned app's core-actors stopped");
+            app.close();
+        } finally {
+            appSystem.terminate();
         }
     }
 

@@ -173,7 +173,7 @@ public final class RemoteApp implements AutoCloseable {
                 default -> throw new IllegalStateException("unexpected answer to register " + spec.name() + ": " + answer);
             };
             checkRegistered(reg);
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(reg.aeronDir()));
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(reg.aeronDir()).errorHandler(aeronErrors(evicted)));
             int maxCore = 0;
             for (int core : reg.pool()) maxCore = Math.max(maxCore, core);
             CoreSlot[] slots = CoreSlot.mapped(Path.of(reg.slotsFile()), maxCore + 1, false);
@@ -231,6 +231,20 @@ public final class RemoteApp implements AutoCloseable {
         }
     }
 
+    /**
+     * Aeron's default error handler ends the JVM ({@code System.exit}) when the media driver goes away, as it does when
+     * the dataplane stops: here that is an eviction instead, which the application hears of ({@link #evicted()}).
+     */
+    private static org.agrona.ErrorHandler aeronErrors(CompletableFuture<String> evicted) {
+        return t -> {
+            if (t instanceof io.aeron.exceptions.DriverTimeoutException) {
+                if (evicted.complete("the dataplane's media driver is gone")) LOG.warn("the dataplane's media driver is gone: {}", t.getMessage());
+            } else if (!(t instanceof org.agrona.concurrent.AgentTerminationException)) {
+                LOG.warn("Aeron client error: {}", t.toString());
+            }
+        };
+    }
+
     private static Behavior<AppProtocol.Notice> listener(AtomicReference<Consumer<AppProtocol.CoreEvent>> events, CompletableFuture<String> evicted) {
         return Behaviors.receive(AppProtocol.Notice.class)
             .onMessage(AppProtocol.Evicted.class, e -> {
@@ -262,7 +276,9 @@ public final class RemoteApp implements AutoCloseable {
         if (closed) return;
         closed = true;
         events.set(null);
-        runtime.stopAll().whenComplete((v, e) -> aeron.close());
+        // not on the thread that completes the stop: a core-actor's pinned thread is interrupted as it ends, and Aeron's
+        // close retries for ever on an interrupted thread
+        runtime.stopAll().whenCompleteAsync((v, e) -> aeron.close(), r -> Thread.ofPlatform().daemon().name("calisto-evicted-" + name).start(r));
     }
 
     /** The id the dataplane gave this app (its stream ids derive from it). */

@@ -132,9 +132,13 @@ public final class KryoSerializer extends SerializerWithStringManifest {
             if (Long.bitCount(n) == 1) {
                 LOG.warn("dropped an undecodable Calisto message of {} bytes ({} so far, logged at powers of two): {}", bytes.length, n, e.toString());
             }
+            // a Kryo that failed mid-message may keep half-read state: reused only if reset leaves it clean (most refusals
+            // come before any generic type is pushed), else dropped; building a new one per bad message would make a
+            // flood of garbage cost a Kryo construction each
+            kryo.reset();
+            ok = kryo.getGenerics().getGenericTypesSize() == 0;
             return Undecodable.MESSAGE;
         } finally {
-            // a Kryo that failed mid-message may keep half-read state (its generics stack): never reuse it
             if (ok) pool.free(kryo);
         }
     }

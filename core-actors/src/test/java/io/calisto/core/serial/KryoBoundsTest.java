@@ -93,6 +93,34 @@ class KryoBoundsTest {
     }
 
     @Test
+    void goodMessagesStillDecodeBetweenRefusedOnes() {
+        var summary = new io.calisto.core.remote.AppSummary("echo", "modulo", 1, 2, new int[] {0, 1},
+            new io.calisto.core.remote.AppSummary.CoreSummary[] {new io.calisto.core.remote.AppSummary.CoreSummary(0, 5, 4, 1, "GRANTED")},
+            new String[] {"no-core"}, new long[] {3}, 1, 2, 3, 4, 5, 6);
+        byte[] good = serializer.toBinary(new io.calisto.core.remote.AppProtocol.Stats(new io.calisto.core.remote.AppSummary[] {summary}));
+        byte[][] bad = {message(101, o -> o.writeVarInt(CLAIM + 1, true)), message(215, o -> o.writeVarIntFlag(true, CLAIM + 1, true)),
+            cutShort()};
+        for (int i = 0; i < 100; i++) {
+            assertEquals(KryoSerializer.Undecodable.MESSAGE, fromBinary(bad[i % bad.length]));
+            var back = (io.calisto.core.remote.AppProtocol.Stats) fromBinary(good);
+            assertEquals("echo modulo [0, 1] GRANTED no-core=3", back.apps()[0].app() + " " + back.apps()[0].policy() + " "
+                + java.util.Arrays.toString(back.apps()[0].heldCores()) + " " + back.apps()[0].cores()[0].state() + " "
+                + back.apps()[0].dropReasons()[0] + "=" + back.apps()[0].drops()[0]);
+        }
+    }
+
+    /** An AppSummary[] (id 202) of one non-null element whose name, a UTF-8 string of 5 characters, has 1 byte. */
+    static byte[] cutShort() {
+        Output out = new Output(16);
+        out.writeVarInt(202 + 2, true);
+        out.writeVarInt(1 + 1, true);
+        out.writeByte(1);
+        out.writeVarIntFlag(true, 5 + 1, true);
+        out.writeByte('e');
+        return out.toBytes();
+    }
+
+    @Test
     void randomBytesNeverThrow() {
         var random = new java.util.Random(14);
         long before = serializer.undecodable();

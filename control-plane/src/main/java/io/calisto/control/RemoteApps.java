@@ -355,6 +355,9 @@ public final class RemoteApps {
     private void gone(App app) {
         String name = app.handle.name();
         forget(app);
+        // a JVM that only stalled past the failure detector's pause is alive: unless Artery quarantined it, it hears that
+        // it was dropped and stops, rather than serving nothing (to a dead one the message is simply lost)
+        app.ref.tell(new AppProtocol.Evicted("unreachable for longer than pekko.remote.watch-failure-detector allows: taken for dead"));
         if (!app.active) {
             dp.abandonRemote(app.handle);
             ctx.getLog().warn("app {} in another JVM is gone before it was active: registration dropped", name);

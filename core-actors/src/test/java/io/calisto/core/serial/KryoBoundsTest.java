@@ -21,7 +21,9 @@ class KryoBoundsTest {
     /** Far below the gigabytes a believed claim would cost, far above the few kilobytes the refusal takes. */
     static final long ALLOCATION_LIMIT = 1 << 20;
 
-    static final ActorTestKit kit = ActorTestKit.create("kryo-bounds", ConfigFactory.load());
+    // a shared 2-CPU machine at load 35 once took longer than Pekko's 5 s to start the logger
+    static final ActorTestKit kit = ActorTestKit.create("kryo-bounds", ConfigFactory.parseString("pekko.logger-startup-timeout = 30s")
+        .withFallback(ConfigFactory.load()));
     static final KryoSerializer serializer = KryoSerializer.of(kit.system());
 
     @AfterAll

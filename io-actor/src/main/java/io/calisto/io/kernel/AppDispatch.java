@@ -69,11 +69,17 @@ public final class AppDispatch {
     /** As above, with {@code orderBuckets} buckets for {@link FlowOrder} (a power of two). */
     public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity, long flowIdleTimeoutNanos,
                        Subscription tx, int migrationCapacity, int orderBuckets) {
+        this(appId, name, rule, policyName, DispatchPolicy.Options.of(tableCapacity, flowIdleTimeoutNanos), tx, migrationCapacity, orderBuckets);
+    }
+
+    /** As above, the policy built with {@code options} (buckets, rebalance period, prefill). */
+    public AppDispatch(int appId, String name, MatchRule rule, String policyName, DispatchPolicy.Options options,
+                       Subscription tx, int migrationCapacity, int orderBuckets) {
         this.appId = appId;
         this.name = name;
         this.preemptReason = "for " + name;
         this.rule = rule;
-        this.policy = DispatchPolicy.create(policyName, cores, tableCapacity, flowIdleTimeoutNanos);
+        this.policy = DispatchPolicy.create(policyName, cores, options);
         this.tx = tx;
         this.migrations = migrationCapacity > 0 ? new MigrationTracker(migrationCapacity) : null;
         this.order = new FlowOrder(orderBuckets);

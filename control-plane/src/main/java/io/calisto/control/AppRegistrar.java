@@ -7,6 +7,7 @@ import io.aeron.ExclusivePublication;
 import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.MatchRule;
 import io.calisto.aeron.Streams;
+import io.calisto.core.AppNames;
 import io.calisto.core.AppRuntime;
 import io.calisto.core.AppSpec;
 import io.calisto.io.kernel.AppDispatch;
@@ -81,6 +82,7 @@ final class AppRegistrar {
      * not served yet; {@link #activate} or {@link #abandon} follows.
      */
     private AppHandle prepare(String name, MatchRule rule, int guaranteed, int burstable, IntFunction<CoreSlot[]> slotsOf) {
+        AppNames.check(name);
         checkLimits(name, guaranteed, burstable);
         int appId = apps.claim(name);
         AppDispatch d = null;

@@ -55,7 +55,7 @@ public final class Dataplane implements AutoCloseable {
     /** The only way to change IO-side state from here: each command runs on the IO thread between bursts. */
     private final IoKernelProxy ioThread;
     private final AgentRunner ioRunner;
-    private final RegisteredApps apps = new RegisteredApps();
+    private final RegisteredApps apps;
     private final AppRegistrar registrar;
     private final ActorSystem<ControlPlane.Command> controlSystem;
     private final EventPump events;
@@ -68,6 +68,7 @@ public final class Dataplane implements AutoCloseable {
     private Dataplane(DataplaneSettings settings, Config config, PacketPort port) {
         this.settings = settings;
         this.pool = settings.cores().pool();
+        this.apps = new RegisteredApps(settings.control().maxApps());
         String dir = settings.aeron().dir();
         this.driver = settings.aeron().embeddedDriver() ? EmbeddedDriver.launch(dir, settings.aeron().access()) : null;
         this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
@@ -81,7 +82,8 @@ public final class Dataplane implements AutoCloseable {
         AgentRunner.startOnThread(ioRunner);
         this.controlSystem = ActorSystem.create(ControlPlane.create(settings.control().eventHistory()), "calisto", config);
         this.events = new EventPump(kernel, apps::name, controlSystem, new CounterPublisher(aeron, kernel, apps::live));
-        this.remoteApps = controlSystem.systemActorOf(RemoteApps.create(this, controlSystem), "remote-apps", Management.PROPS);
+        this.remoteApps = controlSystem.systemActorOf(RemoteApps.create(this, controlSystem, settings.control().pendingTimeout()), "remote-apps",
+            Management.PROPS);
         this.management = controlSystem.systemActorOf(Management.create(this), "management", Management.PROPS);
     }
 
@@ -111,8 +113,19 @@ public final class Dataplane implements AutoCloseable {
      */
     public long unregister(String name) { return unregister(name, settings.run().drainTimeout()); }
 
-    /** As {@link #unregister(String)}, draining for at most {@code drain} (zero for an app that is already gone). */
-    public long unregister(String name, Duration drain) { return registrar.unregister(name, drain); }
+    /**
+     * As {@link #unregister(String)}, draining for at most {@code drain} (zero for an app that is already gone). An app
+     * in another JVM is then told it was evicted ({@link RemoteApps}), so it stops its core-actors.
+     */
+    public long unregister(String name, Duration drain) {
+        AppHandle h = apps.get(name);
+        long gone = registrar.unregister(name, drain);
+        if (h.remote()) remoteApps.tell(new RemoteApps.Evict(h.appId(), "unregistered by the dataplane's operator"));
+        return gone;
+    }
+
+    /** {@link RemoteApps}' own unregistrations (the app asked, or its JVM died): nothing to tell it. */
+    long unregisterRemote(String name, Duration drain) { return registrar.unregister(name, drain); }
 
     /** First half of registering an app in another JVM ({@link AppRegistrar#prepareRemote}); {@link RemoteApps} calls it. */
     AppHandle prepareRemote(String name, MatchRule rule, int guaranteed, int burstable) {
@@ -124,6 +137,9 @@ public final class Dataplane implements AutoCloseable {
 
     /** A prepared remote app that will never be activated (its activation failed): its name is free again. */
     void abandonRemote(AppHandle h) { registrar.abandon(h); }
+
+    /** True while {@code h} itself (not just an app of its name) is registered and served. */
+    boolean serves(AppHandle h) { return apps.live().contains(h); }
 
     Path slotsFile(int appId) { return registrar.slotsFile(appId); }
 

@@ -69,8 +69,11 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
     /** {@code calisto.run}: {@code run}'s duration, the longest drain, the port kind. */
     public record Run(Duration duration, Duration drainTimeout, String port) {}
 
-    /** {@code calisto.control}: core events the control plane keeps for GetEvents. */
-    public record Control(int eventHistory) {}
+    /**
+     * {@code calisto.control}: core events the control plane keeps for GetEvents; most apps at once; how long an app in
+     * another JVM may stay registered without its core-actors ready before it is evicted.
+     */
+    public record Control(int eventHistory, int maxApps, Duration pendingTimeout) {}
 
     /** Ports {@code calisto.run.port} may name. */
     public static final List<String> PORTS = List.of("synthetic", "pcap", "dpdk");
@@ -88,7 +91,7 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
             new Scheduler(positive(config, "calisto.scheduler.interval").toNanos()),
             dispatch(config, io, cores), aeron(config),
             new Run(positive(config, "calisto.run.duration"), nonNegative(config, "calisto.run.drain-timeout"), port(config)),
-            new Control(atLeast(config, "calisto.control.event-history", 0)));
+            control(config));
     }
 
     /** {@code calisto.dispatch} alone, checked as {@link #from} checks it (the flows command builds a policy without a dataplane). */
@@ -179,6 +182,14 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
             }
         }
         return new Aeron(dir, embedded, access, streams);
+    }
+
+    private static Control control(Config c) {
+        int maxApps = c.getInt("calisto.control.max-apps");
+        if (maxApps < 1 || maxApps > Streams.MAX_APPS) {
+            throw new IllegalArgumentException("calisto.control.max-apps must be in 1.." + Streams.MAX_APPS + ", was " + maxApps);
+        }
+        return new Control(atLeast(c, "calisto.control.event-history", 0), maxApps, positive(c, "calisto.control.pending-timeout"));
     }
 
     private static String port(Config c) {

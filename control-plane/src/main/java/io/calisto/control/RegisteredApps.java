@@ -27,10 +27,23 @@ final class RegisteredApps {
     private final Map<Integer, String> nameById = new ConcurrentHashMap<>();
     private final AtomicInteger nextAppId = new AtomicInteger();
     private final AtomicLong retiredDelivered = new AtomicLong();
+    /** Most apps registered, being registered or being unregistered at once ({@code calisto.control.max-apps}). */
+    private final int maxApps;
 
-    /** Claims {@code name} and an app id for it; the name is free again if no id is left. */
+    RegisteredApps(int maxApps) { this.maxApps = maxApps; }
+
+    /**
+     * Claims {@code name} and an app id for it; the name is free again if no id is left. Refused when
+     * {@code calisto.control.max-apps} names are claimed already: each app holds a flow table and per-core streams (tens
+     * of MB), so their number is what bounds the memory registrations take.
+     */
     int claim(String name) {
         if (!claimed.add(name)) throw new IllegalArgumentException("an app named " + name + " is already registered");
+        if (claimed.size() > maxApps) {
+            claimed.remove(name);
+            throw new IllegalArgumentException("no room for app " + name + ": " + maxApps + " apps are registered or registering"
+                + " (calisto.control.max-apps)");
+        }
         int appId = nextAppId.getAndUpdate(n -> n < Streams.MAX_APPS ? n + 1 : n);
         if (appId >= Streams.MAX_APPS) {
             claimed.remove(name);

@@ -1,16 +1,21 @@
 package io.calisto.control;
 
 import io.calisto.aeron.MatchRule;
+import io.calisto.core.AppNames;
 import io.calisto.core.remote.AppProtocol;
 import io.calisto.core.remote.AppSummary;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -27,9 +32,20 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * {@code calisto.run.drain-timeout}); Pekko's default dispatcher is never blocked.
  *
  * <p>A {@link AppProtocol.Register} reaches it through the management actor (the one well-known path,
- * {@code /system/management}). Each registered app gets a <em>session</em>, a child actor with an unguessable name
- * that tags everything it receives with the app's id: the app sends every further command there, so it can act on
- * itself only. Each app's {@link AppProtocol.Register#app} ref is watched: when the app's JVM dies (Pekko's watch
+ * {@code /system/management}). Each registered app gets a <em>session</em>, a child actor that tags everything it
+ * receives with the app's id, and a <em>token</em> of 128 random bits, sent only in the answer to its registration:
+ * the session passes on a command only inside a {@link AppProtocol.SessionCommand} carrying that token, and only if
+ * the command's answer goes to the app's own actor system. A session's ref is not a secret (anyone reaching the
+ * endpoint can find it with a wildcard selection and {@code Identify}); the token is. So an app can act on itself
+ * only, and a name or an id alone lets no one act for it. What an app may do: its own policy, limits, events and
+ * unregistration, and read every app's stats; draining or restoring a pool core is the operator's ({@link Management}).
+ *
+ * <p>Bounds: every registration, local or remote, counts against {@code calisto.control.max-apps}
+ * ({@link RegisteredApps}). A registration whose app does not send {@link AppProtocol.Ready} within
+ * {@code calisto.control.pending-timeout} is evicted and its name freed. An app dropped by anything but its own
+ * unregistration or death (pending timeout, the operator's unregister) is told {@link AppProtocol.Evicted}.
+ *
+ * <p>Each app's {@link AppProtocol.Register#app} ref is watched: when the app's JVM dies (Pekko's watch
  * failure detector, {@code pekko.remote.watch-failure-detector} in reference.conf: about 1.5 s) or its listener stops,
  * the app is unregistered with no drain: its cores go back to the scheduler and what it never consumed is counted as
  * {@code app-gone}. Core events come from the {@link ControlPlane} (this actor is one of its subscribers), in the
@@ -52,6 +68,12 @@ public final class RemoteApps {
     /** Check again whether every RX stream of a pending app is subscribed. */
     record CheckReady(int appId, long deadlineNanos, ActorRef<AppProtocol.Reply> replyTo) implements Command {}
 
+    /** App {@code appId} was unregistered by someone else (the operator, through {@link Dataplane#unregister}): tell it. */
+    record Evict(int appId, String reason) implements Command {}
+
+    /** App {@code appId}'s pending timeout is up: evicted unless it is active or its Ready is being checked. */
+    record PendingExpired(int appId) implements Command {}
+
     /** Longest wait, after Ready, for the app's core-actors' subscriptions to reach the dataplane's publications. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(5);
 
@@ -60,6 +82,8 @@ public final class RemoteApps {
         final ActorRef<AppProtocol.Notice> ref;
         final ActorRef<AppProtocol.Command> session;
         boolean active;
+        /** A Ready arrived: its own deadline ({@link #READY_TIMEOUT}) now decides, not the pending timeout. */
+        boolean readying;
         boolean subscribed;
 
         App(AppHandle handle, ActorRef<AppProtocol.Notice> ref, ActorRef<AppProtocol.Command> session) {
@@ -74,20 +98,22 @@ public final class RemoteApps {
     private final Map<Integer, App> byId = new HashMap<>();
     private final Map<String, App> byName = new HashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private final Duration pendingTimeout;
 
-    private RemoteApps(ActorContext<Command> ctx, Dataplane dp) {
+    private RemoteApps(ActorContext<Command> ctx, Dataplane dp, Duration pendingTimeout) {
         this.ctx = ctx;
         this.dp = dp;
+        this.pendingTimeout = pendingTimeout;
     }
 
     /**
      * Spawn with {@link Management#PROPS}; subscribes itself to {@code controlPlane}'s core events. A failure outside a
      * command's own handling is logged and the actor resumes: a restart would forget every remote app it watches.
      */
-    static Behavior<Command> create(Dataplane dp, ActorRef<ControlPlane.Command> controlPlane) {
+    static Behavior<Command> create(Dataplane dp, ActorRef<ControlPlane.Command> controlPlane, Duration pendingTimeout) {
         return Behaviors.supervise(Behaviors.<Command>setup(ctx -> {
             controlPlane.tell(new ControlPlane.Subscribe(ctx.messageAdapter(CoreEvent.class, Event::new)));
-            return new RemoteApps(ctx, dp).running();
+            return new RemoteApps(ctx, dp, pendingTimeout).running();
         })).onFailure(SupervisorStrategy.resume());
     }
 
@@ -110,6 +136,24 @@ public final class RemoteApps {
                 if (app != null && !app.active) checkReady(app, c.deadlineNanos(), c.replyTo());
                 return Behaviors.same();
             })
+            .onMessage(Evict.class, e -> {
+                App app = byId.get(e.appId());
+                if (app != null) {
+                    forget(app);
+                    tellEvicted(app, e.reason());
+                }
+                return Behaviors.same();
+            })
+            .onMessage(PendingExpired.class, p -> {
+                App app = byId.get(p.appId());
+                if (app != null && !app.active && !app.readying) {
+                    forget(app);
+                    dp.abandonRemote(app.handle);
+                    tellEvicted(app, "not ready within " + pendingTimeout.toMillis() + " ms of its registration"
+                        + " (calisto.control.pending-timeout); registration dropped");
+                }
+                return Behaviors.same();
+            })
             .onMessage(AppGone.class, g -> {
                 App app = byId.get(g.appId());
                 if (app != null) gone(app);
@@ -123,13 +167,33 @@ public final class RemoteApps {
                 }
                 return Behaviors.same();
             })
+            .onSignal(PostStop.class, stop -> {
+                // the dataplane is stopping (its actor system terminates): every app still here is evicted with it
+                for (App app : byId.values()) tellEvicted(app, "the dataplane is stopping");
+                return Behaviors.same();
+            })
             .build();
     }
 
     private void register(AppProtocol.Register r) {
         if (r.app() == null || r.replyTo() == null || r.name() == null || r.match() == null) {
-            if (r.replyTo() != null) reply(r.replyTo(), new AppProtocol.Rejected("a registration needs a name, a match rule and the app's ref"));
+            reply(r.replyTo(), new AppProtocol.Rejected("a registration needs a name, a match rule and the app's ref"));
             return;
+        }
+        // the app's ref is watched for its death: it must live where the registration came from, and not here (a ref of
+        // this dataplane never dies, so the registration would outlive its app)
+        Address from = r.replyTo().path().address();
+        if (!r.app().path().address().equals(from) || !from.hasGlobalScope() || from.equals(ctx.getSystem().address())) {
+            reply(r.replyTo(), new AppProtocol.Rejected("a registration's app ref must be in the registering actor system ("
+                + from + "), and that system must be another JVM's"));
+            return;
+        }
+        for (App other : byId.values()) {
+            if (other.ref.equals(r.app())) {
+                // one watch per ref: a second registration on it could never be told apart when the ref dies
+                reply(r.replyTo(), new AppProtocol.Rejected("that app ref already holds the registration of " + other.handle.name()));
+                return;
+            }
         }
         AppHandle h;
         try {
@@ -138,27 +202,42 @@ public final class RemoteApps {
             reply(r.replyTo(), new AppProtocol.Rejected(Management.oneLine(e)));
             return;
         } catch (RuntimeException e) {
-            ctx.getLog().error("registration of app {} from another JVM failed", r.name(), e);
+            ctx.getLog().error("registration of app {} from another JVM failed", AppNames.printable(r.name()), e);
             reply(r.replyTo(), new AppProtocol.Rejected(Management.oneLine(e)));
             return;
         }
         int appId = h.appId();
-        ActorRef<Command> self = ctx.getSelf();
-        ActorRef<AppProtocol.Command> session = ctx.spawn(
-            Behaviors.receive(AppProtocol.Command.class)
-                .onMessage(AppProtocol.Command.class, c -> {
-                    self.tell(new FromApp(appId, c));
-                    return Behaviors.same();
-                })
-                .build(),
+        String token = HexFormat.of().formatHex(nextBytes());
+        ActorRef<AppProtocol.Command> session = ctx.spawn(session(appId, token, ctx.getSelf()),
             "app-" + appId + "-" + HexFormat.of().formatHex(nextBytes()), Props.empty());
         App app = new App(h, r.app(), session);
         byId.put(appId, app);
         byName.put(h.name(), app);
         ctx.watchWith(r.app(), new AppGone(appId));
+        ctx.scheduleOnce(pendingTimeout, ctx.getSelf(), new PendingExpired(appId));
         ctx.getLog().info("app {} (id {}) registered from {}", h.name(), appId, r.app().path().address());
         reply(r.replyTo(), new AppProtocol.Registered(appId, dp.aeron().context().aeronDirectoryName(), dp.streams().channel(),
-            dp.slotsFile(appId).toString(), dp.pool(), session));
+            dp.slotsFile(appId).toString(), dp.pool(), session, token));
+    }
+
+    /**
+     * App {@code appId}'s session: passes on a command that comes inside a {@link AppProtocol.SessionCommand} with
+     * {@code token} (compared in constant time), rejects anything else. It holds no state but the token.
+     */
+    private static Behavior<AppProtocol.Command> session(int appId, String token, ActorRef<Command> owner) {
+        byte[] expected = token.getBytes(StandardCharsets.US_ASCII);
+        return Behaviors.receive(AppProtocol.Command.class)
+            .onMessage(AppProtocol.Command.class, c -> {
+                if (c instanceof AppProtocol.SessionCommand s && s.token() != null
+                    && MessageDigest.isEqual(expected, s.token().getBytes(StandardCharsets.US_ASCII))
+                    && s.command() != null && !(s.command() instanceof AppProtocol.SessionCommand) && !(s.command() instanceof AppProtocol.Register)) {
+                    owner.tell(new FromApp(appId, s.command()));
+                } else {
+                    reject(c, "not this session's token: a session takes only SessionCommands carrying the token its registration returned");
+                }
+                return Behaviors.same();
+            })
+            .build();
     }
 
     private byte[] nextBytes() {
@@ -169,9 +248,18 @@ public final class RemoteApps {
 
     private void fromApp(App app, AppProtocol.Command c) {
         String name = app.handle.name();
+        if (c.replyTo() == null) return;
+        if (!c.replyTo().path().address().equals(app.ref.path().address())) {
+            // the token leaked, or a confused app: the commands of an app come from its own actor system
+            reject(c, "commands of app " + name + " must be answered to its own actor system (" + app.ref.path().address() + ")");
+            return;
+        }
         if (c instanceof AppProtocol.Ready) {
             if (app.active) reply(c.replyTo(), new AppProtocol.Done(name + " is active"));
-            else checkReady(app, System.nanoTime() + READY_TIMEOUT.toNanos(), c.replyTo());
+            else if (!app.readying) {
+                app.readying = true;
+                checkReady(app, System.nanoTime() + READY_TIMEOUT.toNanos(), c.replyTo());
+            } else reject(c, "app " + name + " already sent Ready; its answer comes once its core-actors are subscribed");
             return;
         }
         if (c instanceof AppProtocol.Unregister) {
@@ -180,6 +268,11 @@ public final class RemoteApps {
         }
         if (!app.active) {
             reject(c, "app " + name + " is not active yet: send Ready once its core-actors are subscribed");
+            return;
+        }
+        if (!dp.serves(app.handle)) {
+            // the operator unregistered it; its Evict is on the way, and the name may already be another app's
+            reject(c, "app " + name + " (id " + app.handle.appId() + ") is no longer registered");
             return;
         }
         AppProtocol.Reply r;
@@ -193,10 +286,8 @@ public final class RemoteApps {
                     dp.setCoreLimits(name, l.guaranteed(), l.burstable());
                     yield new AppProtocol.Done(name + " limits guaranteed=" + l.guaranteed() + " burstable=" + l.burstable());
                 }
-                case AppProtocol.DrainCore d -> {
-                    dp.drainCore(d.core(), d.restore());
-                    yield new AppProtocol.Done((d.restore() ? "restored core " : "drained core ") + d.core());
-                }
+                case AppProtocol.DrainCore d -> new AppProtocol.Rejected("draining or restoring a pool core changes it for every app:"
+                    + " only the operator may (calisto ctl drain/restore)");
                 case AppProtocol.GetStats g -> new AppProtocol.Stats(dp.stats().stream().map(RemoteApps::summary).toArray(AppSummary[]::new));
                 case AppProtocol.SubscribeEvents s -> {
                     app.subscribed = true;
@@ -251,7 +342,7 @@ public final class RemoteApps {
             r = new AppProtocol.Done("unregistered " + name + " before it was active");
         } else {
             try {
-                long gone = dp.unregister(name);
+                long gone = dp.unregisterRemote(name, dp.settings().run().drainTimeout());
                 r = new AppProtocol.Done("unregistered " + name + ", " + gone + " packets counted as app-gone");
             } catch (IllegalArgumentException | IllegalStateException e) {
                 r = new AppProtocol.Rejected(Management.oneLine(e));
@@ -264,13 +355,16 @@ public final class RemoteApps {
     private void gone(App app) {
         String name = app.handle.name();
         forget(app);
+        // a JVM that only stalled past the failure detector's pause is alive: unless Artery quarantined it, it hears that
+        // it was dropped and stops, rather than serving nothing (to a dead one the message is simply lost)
+        app.ref.tell(new AppProtocol.Evicted("unreachable for longer than pekko.remote.watch-failure-detector allows: taken for dead"));
         if (!app.active) {
             dp.abandonRemote(app.handle);
             ctx.getLog().warn("app {} in another JVM is gone before it was active: registration dropped", name);
             return;
         }
         try {
-            long gone = dp.unregister(name, Duration.ZERO);
+            long gone = dp.unregisterRemote(name, Duration.ZERO);
             ctx.getLog().warn("app {} in another JVM is gone: cores reclaimed, {} packets counted as app-gone", name, gone);
         } catch (IllegalArgumentException | IllegalStateException e) {
             // unregistered meanwhile through the management actor, or that unregistration is still under way
@@ -286,9 +380,17 @@ public final class RemoteApps {
         ctx.stop(app.session);
     }
 
+    private void tellEvicted(App app, String reason) {
+        ctx.getLog().warn("app {} (id {}) in another JVM evicted: {}", app.handle.name(), app.handle.appId(), reason);
+        app.ref.tell(new AppProtocol.Evicted(reason));
+    }
+
     private static void reject(AppProtocol.Command c, String reason) { reply(c.replyTo(), new AppProtocol.Rejected(reason)); }
 
-    private static void reply(ActorRef<AppProtocol.Reply> to, AppProtocol.Reply r) { to.tell(r); }
+    /** A command with no one to answer (a forged one) gets no answer. */
+    private static void reply(ActorRef<AppProtocol.Reply> to, AppProtocol.Reply r) {
+        if (to != null) to.tell(r);
+    }
 
     static AppSummary summary(AppStats s) {
         List<AppStats.CoreStats> cores = s.cores();

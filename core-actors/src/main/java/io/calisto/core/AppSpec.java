@@ -5,9 +5,7 @@ import io.calisto.aeron.MatchRule;
 /** What an application declares when it registers: its name, which packets are its own, and its handlers. */
 public record AppSpec(String name, MatchRule match, PacketHandlerFactory handlers) {
     public AppSpec {
-        if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
-            throw new IllegalArgumentException("app name must be 1-64 chars of [A-Za-z0-9_.-], was '" + name + "'");
-        }
-        if (match == null || handlers == null) throw new IllegalArgumentException("app '" + name + "' needs a match rule and a handler factory");
+        AppNames.check(name);
+        if (match == null || handlers == null) throw new IllegalArgumentException("app " + name + " needs a match rule and a handler factory");
     }
 }

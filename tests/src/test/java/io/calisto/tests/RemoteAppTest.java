@@ -58,8 +58,8 @@ class RemoteAppTest {
             System.out.println("reclaimed " + reclaim.toMillis() + " ms after kill -9");
             assertTrue(reclaim.compareTo(RECLAIM_LIMIT) < 0, "reclaimed after " + reclaim.toMillis() + " ms");
             long gone = dp.kernel().dropped(DropReason.APP_GONE);
-            // its guaranteed core is free again: a local app may now take both cores as its guarantee
-            dp.register(local, new AppSpec("after", MatchRule.parse("dst-port=9"), core -> ctx -> {}), 2, 2);
+            // its guaranteed core and its name are free again: a local app may now take both cores as its guarantee, as "echo"
+            dp.register(local, new AppSpec("echo", MatchRule.parse("dst-port=9"), core -> ctx -> {}), 2, 2);
             dp.drainAndStop(Duration.ofSeconds(5));
             RunSummary s = RunSummary.of(dp);
             assertEquals(0, s.unaccounted(), s.toString());

@@ -14,11 +14,19 @@ import org.apache.pekko.actor.typed.ActorRef;
  *       Pekko's failure detector reports it and the app is unregistered with no drain.</li>
  *   <li>It maps its core slots, starts a parked core-actor per pool core, and sends {@link Ready} to the session: the
  *       dataplane starts classifying for it once every RX stream is subscribed, then answers {@link Done}.</li>
- *   <li>Every later command goes to the session, which acts on this app only (the session ref is the app's
- *       credential: it is known only to whoever got the {@code Registered}). Each is answered, never silence.</li>
+ *   <li>Every later command goes to the session wrapped in a {@link SessionCommand} with the session's token, and
+ *       its {@code replyTo} in the app's own actor system. The token (128 random bits, sent only in the
+ *       {@code Registered} answer) is the app's credential: a session's ref can be found by anyone who reaches the
+ *       endpoint (a wildcard {@code ActorSelection} answers {@code Identify}), its token cannot. A command without the
+ *       token, with another, or answered to another actor system is {@link Rejected}. Each is answered, never
+ *       silence.</li>
  *   <li>After {@link SubscribeEvents}, each of the app's own core events is told to its {@link Register#app} ref as a
  *       {@link CoreEvent}, in the order the control plane publishes them, until {@link UnsubscribeEvents},
  *       {@link Unregister} or its death.</li>
+ *   <li>When the dataplane drops the app for any reason but the app's own {@link Unregister} or death (the operator
+ *       unregistered it, it was not {@link Ready} within {@code calisto.control.pending-timeout}), it tells the
+ *       {@link Register#app} ref {@link Evicted}: the app must stop serving ({@link RemoteApp} stops its
+ *       core-actors).</li>
  * </ol>
  */
 public sealed interface AppProtocol extends CalistoMessage {
@@ -35,6 +43,15 @@ public sealed interface AppProtocol extends CalistoMessage {
     record Register(String name, String match, int guaranteed, int burstable, ActorRef<Notice> app, ActorRef<Reply> replyTo)
         implements Command {}
 
+    /**
+     * How every command but {@link Register} reaches the session: {@code token} is the one of {@link Registered}.
+     * {@code command} must not itself be a {@link SessionCommand} or a {@link Register}.
+     */
+    record SessionCommand(String token, Command command) implements Command {
+        @Override
+        public ActorRef<Reply> replyTo() { return command == null ? null : command.replyTo(); }
+    }
+
     /** To the session: every core-actor of the app is subscribed to its RX stream; answered once the app is active. */
     record Ready(ActorRef<Reply> replyTo) implements Command {}
 
@@ -43,7 +60,10 @@ public sealed interface AppProtocol extends CalistoMessage {
 
     record SetCoreLimits(int guaranteed, int burstable, ActorRef<Reply> replyTo) implements Command {}
 
-    /** Take pool core {@code core} out of service ({@code restore = false}; its owner's queue drains first) or put it back. */
+    /**
+     * Take pool core {@code core} out of service or put it back: always {@link Rejected} from an app, since it changes
+     * the pool every app shares (the operator's {@code calisto ctl drain}). Kept for its wire id.
+     */
     record DrainCore(int core, boolean restore, ActorRef<Reply> replyTo) implements Command {}
 
     /** Answered with {@link Stats} for every registered app (local or remote). */
@@ -62,10 +82,14 @@ public sealed interface AppProtocol extends CalistoMessage {
 
     /**
      * The app's id; the dataplane's Aeron directory and IPC channel (its packet streams); the shared file of its core
-     * slots; the pool cores it must run a core-actor for; and its session, where every further command goes.
+     * slots; the pool cores it must run a core-actor for; its session, where every further command goes; and the
+     * session's token, which every {@link SessionCommand} carries.
      */
-    record Registered(int appId, String aeronDir, String channel, String slotsFile, int[] pool, ActorRef<Command> session)
-        implements Reply {}
+    record Registered(int appId, String aeronDir, String channel, String slotsFile, int[] pool, ActorRef<Command> session, String token)
+        implements Reply {
+        @Override
+        public String toString() { return "Registered[appId=" + appId + ", session=" + session + "]"; } // never print the token
+    }
 
     record Done(String text) implements Reply {}
 
@@ -82,4 +106,7 @@ public sealed interface AppProtocol extends CalistoMessage {
      * (as in {@code --events jsonl}), {@code signal} the congestion signal behind it.
      */
     record CoreEvent(String type, int core, String reason, long tNanos, long signal) implements Notice {}
+
+    /** The dataplane no longer serves this app ({@code reason}, one line): its registration, cores and session are gone. */
+    record Evicted(String reason) implements Notice {}
 }

@@ -7,11 +7,13 @@ import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.Streams;
 import io.calisto.core.AppRuntime;
 import io.calisto.core.AppSpec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,7 +42,12 @@ import org.slf4j.LoggerFactory;
  * <p>Every call below blocks until the dataplane answers, at most the call timeout (the connect timeout unless
  * {@link #callTimeout} changes it). A refusal throws {@link RejectedException} with the dataplane's one-line reason;
  * no answer in time, or a dataplane that cannot be reached, throws {@link IllegalStateException}. An app acts only on
- * itself: every command goes to the session the dataplane created for it at registration.
+ * itself: every command goes to the session the dataplane created for it at registration, with the session's token.
+ *
+ * <p>Eviction: when the dataplane drops the app (the operator unregistered it, or it was not ready in time) it says
+ * so ({@link AppProtocol.Evicted}); this app then stops its core-actors and its Aeron client, every further call
+ * throws {@link IllegalStateException} naming the reason, and {@link #evicted()} completes with the reason, so the
+ * application can stop or reconnect rather than run on unserved.
  *
  * <pre>{@code
  * try (RemoteApp app = RemoteApp.connect("pekko://calisto@127.0.0.1:25520", spec, 1, 4)) {
@@ -70,12 +77,14 @@ public final class RemoteApp implements AutoCloseable {
     private final String name;
     /** Where the listener actor hands this app's core events; null: dropped. */
     private final AtomicReference<Consumer<AppProtocol.CoreEvent>> events;
+    /** Completed with the dataplane's reason when it evicts this app (by the listener actor). */
+    private final CompletableFuture<String> evicted;
     private volatile Duration timeout;
     private volatile boolean closed;
 
     private RemoteApp(ActorSystem<?> system, boolean ownsSystem, Aeron aeron, AppRuntime runtime, AppProtocol.Registered registered,
-                      ActorRef<AppProtocol.Notice> notices, AtomicReference<Consumer<AppProtocol.CoreEvent>> events, String name,
-                      Duration timeout) {
+                      ActorRef<AppProtocol.Notice> notices, AtomicReference<Consumer<AppProtocol.CoreEvent>> events,
+                      CompletableFuture<String> evicted, String name, Duration timeout) {
         this.system = system;
         this.ownsSystem = ownsSystem;
         this.aeron = aeron;
@@ -83,6 +92,7 @@ public final class RemoteApp implements AutoCloseable {
         this.registered = registered;
         this.notices = notices;
         this.events = events;
+        this.evicted = evicted;
         this.name = name;
         this.timeout = timeout;
     }
@@ -149,7 +159,8 @@ public final class RemoteApp implements AutoCloseable {
         String path = dataplane.contains("/system/") ? dataplane : dataplane.replaceAll("/+$", "") + MANAGEMENT_PATH;
         ActorRef<AppProtocol.Command> management = ActorRefResolver.get(system).resolveActorRef(path);
         AtomicReference<Consumer<AppProtocol.CoreEvent>> events = new AtomicReference<>();
-        ActorRef<AppProtocol.Notice> notices = system.systemActorOf(listener(events), "calisto-app-" + spec.name() + "-" + UUID.randomUUID(), Props.empty());
+        CompletableFuture<String> evicted = new CompletableFuture<>();
+        ActorRef<AppProtocol.Notice> notices = system.systemActorOf(listener(events, evicted), "calisto-app-" + spec.name() + "-" + UUID.randomUUID(), Props.empty());
         Aeron aeron = null;
         AppRuntime runtime = null;
         boolean ok = false;
@@ -161,7 +172,8 @@ public final class RemoteApp implements AutoCloseable {
                 case AppProtocol.Rejected r -> throw new RejectedException(r.reason());
                 default -> throw new IllegalStateException("unexpected answer to register " + spec.name() + ": " + answer);
             };
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(reg.aeronDir()));
+            checkRegistered(reg);
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(reg.aeronDir()).errorHandler(aeronErrors(evicted)));
             int maxCore = 0;
             for (int core : reg.pool()) maxCore = Math.max(maxCore, core);
             CoreSlot[] slots = CoreSlot.mapped(Path.of(reg.slotsFile()), maxCore + 1, false);
@@ -176,9 +188,11 @@ public final class RemoteApp implements AutoCloseable {
                     throw new IllegalStateException("connecting " + spec.name() + " interrupted");
                 }
             }
-            RemoteApp app = new RemoteApp(system, ownsSystem, aeron, runtime, reg, notices, events, spec.name(), timeout);
+            RemoteApp app = new RemoteApp(system, ownsSystem, aeron, runtime, reg, notices, events, evicted, spec.name(), timeout);
             done(app.call("ready", AppProtocol.Ready::new));
             ok = true;
+            // from here on an eviction stops this app (at once if it came while Ready was being answered)
+            evicted.thenAccept(app::onEvicted);
             return app;
         } finally {
             if (!ok) {
@@ -190,8 +204,54 @@ public final class RemoteApp implements AutoCloseable {
         }
     }
 
-    private static Behavior<AppProtocol.Notice> listener(AtomicReference<Consumer<AppProtocol.CoreEvent>> events) {
+    /**
+     * A {@code Registered} answer must name this app's own slot file ({@code AERON_DIR/calisto-app-ID.slots}, which the
+     * dataplane created with room for every pool core) before anything maps it: mapping a file read-write extends it,
+     * so a forged answer could otherwise make this app grow or overwrite any file it can write.
+     */
+    static void checkRegistered(AppProtocol.Registered reg) {
+        if (reg.token() == null || reg.session() == null || reg.pool() == null || reg.pool().length == 0 || reg.aeronDir() == null) {
+            throw new IllegalStateException("the dataplane's registration answer is incomplete: " + reg);
+        }
+        Path expected = Path.of(reg.aeronDir(), "calisto-app-" + reg.appId() + ".slots");
+        if (reg.slotsFile() == null || !Path.of(reg.slotsFile()).equals(expected)) {
+            throw new IllegalStateException("the registration answer names slot file " + reg.slotsFile() + ", not " + expected + ": refused");
+        }
+        int maxCore = 0;
+        for (int core : reg.pool()) {
+            if (core < 0 || core >= io.calisto.aeron.Streams.MAX_CORES) throw new IllegalStateException("the registration answer names core " + core);
+            maxCore = Math.max(maxCore, core);
+        }
+        try {
+            if (!Files.isRegularFile(expected) || Files.size(expected) < (long) (maxCore + 1) * CoreSlot.BYTES) {
+                throw new IllegalStateException("slot file " + expected + " is missing or too short for core " + maxCore + ": refused");
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read slot file " + expected + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Aeron's default error handler ends the JVM ({@code System.exit}) when the media driver goes away, as it does when
+     * the dataplane stops: here that is an eviction instead, which the application hears of ({@link #evicted()}).
+     */
+    private static org.agrona.ErrorHandler aeronErrors(CompletableFuture<String> evicted) {
+        return t -> {
+            if (t instanceof io.aeron.exceptions.DriverTimeoutException) {
+                if (evicted.complete("the dataplane's media driver is gone")) LOG.warn("the dataplane's media driver is gone: {}", t.getMessage());
+            } else if (!(t instanceof org.agrona.concurrent.AgentTerminationException)) {
+                LOG.warn("Aeron client error: {}", t.toString());
+            }
+        };
+    }
+
+    private static Behavior<AppProtocol.Notice> listener(AtomicReference<Consumer<AppProtocol.CoreEvent>> events, CompletableFuture<String> evicted) {
         return Behaviors.receive(AppProtocol.Notice.class)
+            .onMessage(AppProtocol.Evicted.class, e -> {
+                LOG.warn("the dataplane evicted this app: {}", e.reason());
+                evicted.complete(e.reason());
+                return Behaviors.same();
+            })
             .onMessage(AppProtocol.CoreEvent.class, e -> {
                 Consumer<AppProtocol.CoreEvent> c = events.get();
                 if (c == null) return Behaviors.same();
@@ -203,6 +263,22 @@ public final class RemoteApp implements AutoCloseable {
                 return Behaviors.same();
             })
             .build();
+    }
+
+    /**
+     * Completes with the dataplane's one-line reason if it evicts this app; by then the app's core-actors are stopping
+     * and every call throws. Never completes for an app that closes itself.
+     */
+    public CompletionStage<String> evicted() { return evicted.copy(); }
+
+    /** The eviction: nothing is served any more, so stop serving (core-actors, then the Aeron client). On the listener's thread. */
+    private void onEvicted(String reason) {
+        if (closed) return;
+        closed = true;
+        events.set(null);
+        // not on the thread that completes the stop: a core-actor's pinned thread is interrupted as it ends, and Aeron's
+        // close retries for ever on an interrupted thread
+        runtime.stopAll().whenCompleteAsync((v, e) -> aeron.close(), r -> Thread.ofPlatform().daemon().name("calisto-evicted-" + name).start(r));
     }
 
     /** The id the dataplane gave this app (its stream ids derive from it). */
@@ -226,11 +302,6 @@ public final class RemoteApp implements AutoCloseable {
     /** Sets this app's guaranteed and burstable core counts. */
     public String setCoreLimits(int guaranteed, int burstable) {
         return done(call("set-core-limits", r -> new AppProtocol.SetCoreLimits(guaranteed, burstable, r)));
-    }
-
-    /** Takes pool core {@code core} out of service (its owner's queue there drains first), or puts it back if {@code restore}. */
-    public String drainCore(int core, boolean restore) {
-        return done(call((restore ? "restore-core " : "drain-core ") + core, r -> new AppProtocol.DrainCore(core, restore, r)));
     }
 
     /** Counters of every registered app (local or remote), as the management actor's GetStats. */
@@ -269,6 +340,11 @@ public final class RemoteApp implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (evicted.isDone()) {
+            Adapter.toClassic(system).stop(Adapter.toClassic(notices));
+            if (ownsSystem) system.terminate();
+            return;
+        }
         if (closed) return;
         closed = true;
         events.set(null);
@@ -288,8 +364,10 @@ public final class RemoteApp implements AutoCloseable {
     }
 
     private AppProtocol.Reply call(String what, Function<ActorRef<AppProtocol.Reply>, AppProtocol.Command> command) {
+        if (evicted.isDone()) throw new IllegalStateException("app " + name + " was evicted by the dataplane: " + evicted.join());
         if (closed && !what.equals("unregister")) throw new IllegalStateException("app " + name + " is closed");
-        return ask(system, registered.session(), command, timeout, what + " of " + name);
+        String token = registered.token();
+        return ask(system, registered.session(), r -> new AppProtocol.SessionCommand(token, command.apply(r)), timeout, what + " of " + name);
     }
 
     private static AppProtocol.Reply ask(ActorSystem<?> system, ActorRef<AppProtocol.Command> to,

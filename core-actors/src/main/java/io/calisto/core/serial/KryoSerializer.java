@@ -1,18 +1,22 @@
 package io.calisto.core.serial;
 
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
 import com.esotericsoftware.kryo.util.Pool;
 import com.typesafe.config.Config;
-import java.io.NotSerializableException;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Pekko's wire format for every Calisto message that crosses JVMs (management commands, replies, events): Kryo with
@@ -21,14 +25,29 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * so control-plane adds its messages to core-actors' list); ids are the wire format, never renumbered. A JVM that
  * lacks a module (an app JVM without control-plane) skips that module's classes. Typed {@link ActorRef}s travel as
  * their serialization format string. Kryo instances are not thread-safe: a pool.
+ *
+ * <p>Hostile bytes (anyone who reaches an Artery endpoint can send them): every length a message claims (a string, an
+ * array, a collection, a map) is checked against the bytes left in it before anything is allocated for it
+ * ({@link BoundedInput}, {@link BoundedSerializers}), and nesting deeper than {@link #MAX_DEPTH} is refused, so the
+ * work and memory a message costs are bounded by its size, and Artery's {@code maximum-frame-size} bounds that. A
+ * message that does not decode becomes {@link Undecodable#MESSAGE} instead of an exception: Pekko would log each failure
+ * with a stack trace, so a flood of garbage would flood the log. It is counted ({@link #undecodable()}) and logged the
+ * first time and at every power of two; no actor of ours handles it, so Pekko drops it as unhandled.
  */
 public final class KryoSerializer extends SerializerWithStringManifest {
     /** Pekko serializer id; ids below 100 belong to Pekko. */
     public static final int IDENTIFIER = 7_147_001;
-    /** Deepest nesting of objects in one message (ours nest 5 deep: Stats, AppStats, a list, CoreStats, a String). */
+
+    /** Deepest object graph a message may have (the deepest of ours, Management.Stats, is about 6 levels). */
     static final int MAX_DEPTH = 32;
 
+    private static final Logger LOG = LoggerFactory.getLogger(KryoSerializer.class);
+
+    /** What a message that does not decode is delivered as: nothing handles it, so it is dropped as unhandled. */
+    public enum Undecodable { MESSAGE }
+
     private final ExtendedActorSystem system;
+    private final AtomicLong undecodable = new AtomicLong();
     private final Map<String, Integer> ids;
     private final Pool<Kryo> pool;
 
@@ -60,10 +79,10 @@ public final class KryoSerializer extends SerializerWithStringManifest {
     }
 
     private Kryo newKryo() {
-        Kryo kryo = new Kryo(new BoundedInput.ClassIds(), null);
+        Kryo kryo = new Kryo();
         kryo.setRegistrationRequired(true);
-        kryo.setMaxDepth(MAX_DEPTH); // nesting is recursion: ArrayLists nested 10,000 deep would overflow the stack
         kryo.setReferences(false);
+        kryo.setMaxDepth(MAX_DEPTH);
         ImmutableCollectionsSerializers.registerSerializers(kryo);
         ActorRefResolver resolver = ActorRefResolver.get(Adapter.toTyped(system));
         kryo.addDefaultSerializer(ActorRef.class, new TypedActorRefSerializer(resolver));
@@ -71,6 +90,7 @@ public final class KryoSerializer extends SerializerWithStringManifest {
             Class<?> c = load(e.getKey());
             if (c != null) kryo.register(c, e.getValue());
         }
+        BoundedSerializers.install(kryo, ids.values().stream().mapToInt(Integer::intValue).max().orElse(0));
         return kryo;
     }
 
@@ -100,14 +120,34 @@ public final class KryoSerializer extends SerializerWithStringManifest {
     }
 
     @Override
-    public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+    public Object fromBinary(byte[] bytes, String manifest) {
         Kryo kryo = pool.obtain();
+        boolean ok = false;
         try {
-            return kryo.readClassAndObject(new BoundedInput(bytes)); // lengths bounded by the message's size
+            Object o = kryo.readClassAndObject(new BoundedInput(bytes));
+            ok = true;
+            return o;
         } catch (RuntimeException e) {
-            throw new NotSerializableException("cannot decode a Calisto message of " + bytes.length + " bytes: " + e.getMessage());
+            long n = undecodable.incrementAndGet();
+            if (Long.bitCount(n) == 1) {
+                LOG.warn("dropped an undecodable Calisto message of {} bytes ({} so far, logged at powers of two): {}", bytes.length, n, e.toString());
+            }
+            // a Kryo that failed mid-message may keep half-read state: reused only if reset leaves it clean (most refusals
+            // come before any generic type is pushed), else dropped; building a new one per bad message would make a
+            // flood of garbage cost a Kryo construction each
+            kryo.reset();
+            ok = kryo.getGenerics().getGenericTypesSize() == 0;
+            return Undecodable.MESSAGE;
         } finally {
-            pool.free(kryo);
+            if (ok) pool.free(kryo);
         }
+    }
+
+    /** Messages that did not decode since this actor system started (each dropped, see the class comment). */
+    public long undecodable() { return undecodable.get(); }
+
+    /** The Calisto serializer of {@code system}. */
+    public static KryoSerializer of(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+        return (KryoSerializer) SerializationExtension.get(Adapter.toClassic(system)).serializerByIdentity().apply(IDENTIFIER);
     }
 }

@@ -128,6 +128,11 @@ public final class DnsServer implements Callable<Integer> {
         // 6. serve until SIGINT/SIGTERM; then unregister (the dataplane drains our queue first) and report
         CountDownLatch stop = new CountDownLatch(1), stopped = new CountDownLatch(1);
         onTermination(stop, stopped);
+        // ... or until the dataplane evicts us (an operator's unregister, the dataplane stopping): nothing is served any more
+        app.evicted().thenAccept(reason -> {
+            System.out.println("dns: evicted by the dataplane: " + reason);
+            stop.countDown();
+        });
         stop.await();
         try {
             app.close(); // unregister: the dataplane drains what is queued for us, then frees our cores

@@ -20,8 +20,8 @@ class UserLineTest {
         StringWriter out = new StringWriter(), err = new StringWriter();
         int code = Main.execute(new String[] {"run", "--config", conf.toString()}, new PrintWriter(out, true), new PrintWriter(err, true));
         assertEquals(2, code);
-        assertEquals("calisto: calisto.dispatch.policy must be one of modulo, affinity, affinity-held, affinity-rebind, affinity-published;"
-            + " was 'modulo\\nX'" + System.lineSeparator(), err.toString());
+        assertEquals("calisto: calisto.dispatch.policy must be one of " + String.join(", ", io.calisto.io.dispatch.DispatchPolicy.NAMES)
+            + "; was 'modulo\\nX'" + System.lineSeparator(), err.toString());
         assertEquals("", out.toString());
     }
 }

@@ -36,6 +36,9 @@ public class BatchPathBench {
     @Param({"2000000"})
     int migrations;
 
+    @Param({"16"})
+    int migrationSample;
+
     @Param({"2"})
     int cores;
 
@@ -43,7 +46,7 @@ public class BatchPathBench {
 
     @Setup
     public void setup() {
-        rig = new BatchPathRig(policy, migrations, cores);
+        rig = new BatchPathRig(policy, migrations, migrationSample, cores);
         rig.startDrainer();
     }
 

@@ -34,7 +34,7 @@ final class BatchPathRig implements AutoCloseable {
     private Thread drainer;
     private volatile boolean running = true;
 
-    BatchPathRig(String policy, int migrations, int cores) {
+    BatchPathRig(String policy, int migrations, int migrationSample, int cores) {
         driver = EmbeddedDriver.launch("/dev/shm/calisto-bench-" + ProcessHandle.current().pid());
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.directoryName()));
         Streams streams = new Streams("aeron:ipc?term-length=4194304|mtu=4096");
@@ -42,7 +42,7 @@ final class BatchPathRig implements AutoCloseable {
         for (int i = 0; i < cores; i++) pool[i] = i;
         kernel = new IoKernel(new MbufReplayPort(FLOWS, PACKETS, FRAME), new Toeplitz(Toeplitz.MICROSOFT_KEY), MbufReplayPort.BURST, 2048, pool, 5_000);
         app = new AppDispatch(0, "bench", MatchRule.parse("dst-port=7"), policy, FLOWS, TimeUnit.SECONDS.toNanos(30),
-            aeron.addSubscription(streams.channel(), Streams.txStreamId(0)), migrations);
+            aeron.addSubscription(streams.channel(), Streams.txStreamId(0)), migrations, 1 << 16, migrationSample);
         app.guaranteed = cores;
         app.burstable = cores;
         subs = new Subscription[cores];

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * IO thread's own CPU time (time it spent descheduled is not counted), the core streams drained inline between
  * rounds (outside the timing: no back pressure, no drops, no second thread competing for the 2 CPUs). Prints the
  * median and quartiles of ns per packet over the rounds after a warm-up, and the bytes the IO thread allocated
- * per packet. Usage: {@code java -cp benchmarks.jar io.calisto.bench.BatchPathTimer POLICY SECONDS [MIGRATIONS] [CORES]}.
+ * per packet. Usage: {@code java -cp benchmarks.jar io.calisto.bench.BatchPathTimer POLICY SECONDS [MIGRATIONS] [CORES] [MIGRATION_SAMPLE]}.
  */
 public final class BatchPathTimer {
     public static void main(String[] args) throws Exception {
@@ -17,10 +17,11 @@ public final class BatchPathTimer {
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 5;
         int migrations = args.length > 2 ? Integer.parseInt(args[2]) : 2_000_000;
         int cores = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+        int sample = args.length > 4 ? Integer.parseInt(args[4]) : 16; // calisto.dispatch.migration-sample's default
         int bursts = 256;
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long me = Thread.currentThread().threadId();
-        try (BatchPathRig rig = new BatchPathRig(policy, migrations, cores)) {
+        try (BatchPathRig rig = new BatchPathRig(policy, migrations, sample, cores)) {
             // warm-up: JIT, and the flow table filled with all 700k flows
             long until = System.nanoTime() + 3_000_000_000L;
             while (System.nanoTime() < until) {

@@ -49,7 +49,7 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
      * {@code calisto.dispatch}: each app's policy and flow table. {@code flowIdleTimeoutNanos} is
      * {@link FlowTable#NEVER} for {@code off}.
      */
-    public record Dispatch(String policy, int flowTableCapacity, long flowIdleTimeoutNanos, int migrationTableCapacity, int orderBuckets) {}
+    public record Dispatch(String policy, int flowTableCapacity, long flowIdleTimeoutNanos, int migrationTableCapacity, int orderBuckets, int migrationSample) {}
 
     /** {@code calisto.aeron}: the directory (resolved: a per-process one when the setting is empty) and the IPC channel. */
     public record Aeron(String dir, boolean embeddedDriver, Streams streams) {}
@@ -130,7 +130,11 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
         if (buckets < 1 || Integer.bitCount(buckets) != 1) {
             throw new IllegalArgumentException("calisto.dispatch.order-buckets must be a power of two >= 1, was " + buckets);
         }
-        return new Dispatch(policy, table, flowIdleTimeoutNanos(c), migrations, buckets);
+        int sample = c.getInt("calisto.dispatch.migration-sample");
+        if (sample < 1 || sample > 1 << 16 || Integer.bitCount(sample) != 1) {
+            throw new IllegalArgumentException("calisto.dispatch.migration-sample must be a power of two in 1..65536, was " + sample);
+        }
+        return new Dispatch(policy, table, flowIdleTimeoutNanos(c), migrations, buckets, sample);
     }
 
     /** (A frame always fits one IPC fragment: max-frame is at most 2048 bytes, the MTU at least 4096.) */

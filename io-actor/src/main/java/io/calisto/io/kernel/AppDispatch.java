@@ -59,23 +59,26 @@ public final class AppDispatch {
     /**
      * {@code tableCapacity} and {@code flowIdleTimeoutNanos} size and age the dispatch policy's flow table
      * ({@link io.calisto.io.dispatch.FlowTable#NEVER}: entries never expire); {@code migrationCapacity} 0 turns
-     * migration tracking off.
+     * migration tracking off (on, every flow is followed: exact counts).
      */
     public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity, long flowIdleTimeoutNanos,
                        Subscription tx, int migrationCapacity) {
-        this(appId, name, rule, policyName, tableCapacity, flowIdleTimeoutNanos, tx, migrationCapacity, 1 << 16);
+        this(appId, name, rule, policyName, tableCapacity, flowIdleTimeoutNanos, tx, migrationCapacity, 1 << 16, 1);
     }
 
-    /** As above, with {@code orderBuckets} buckets for {@link FlowOrder} (a power of two). */
+    /**
+     * As above, with {@code orderBuckets} buckets for {@link FlowOrder} (a power of two), and migration tracking that
+     * follows one flow in {@code migrationSample} (see {@link MigrationTracker}), its entries aging with the flow table's.
+     */
     public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity, long flowIdleTimeoutNanos,
-                       Subscription tx, int migrationCapacity, int orderBuckets) {
+                       Subscription tx, int migrationCapacity, int orderBuckets, int migrationSample) {
         this.appId = appId;
         this.name = name;
         this.preemptReason = "for " + name;
         this.rule = rule;
         this.policy = DispatchPolicy.create(policyName, cores, tableCapacity, flowIdleTimeoutNanos);
         this.tx = tx;
-        this.migrations = migrationCapacity > 0 ? new MigrationTracker(migrationCapacity) : null;
+        this.migrations = migrationCapacity > 0 ? new MigrationTracker(migrationCapacity, migrationSample, flowIdleTimeoutNanos) : null;
         this.order = new FlowOrder(orderBuckets);
     }
 

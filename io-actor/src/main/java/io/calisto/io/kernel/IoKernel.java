@@ -101,7 +101,11 @@ public final class IoKernel implements Agent {
         long now = System.nanoTime();
         if (scheduler.poll(now)) work++;
         // flow-table aging: a bounded sweep per loop, packets or not (no work counted: it must not stop idling)
-        for (int a = 0; a < appCount; a++) apps[a].policy.tick(now);
+        for (int a = 0; a < appCount; a++) {
+            AppDispatch app = apps[a];
+            app.policy.tick(now);
+            if (app.migrations != null) app.migrations.tick(now);
+        }
         return work;
     }
 
@@ -165,7 +169,7 @@ public final class IoKernel implements Agent {
         app.order.sent(core, result);
         app.published[core] = result;
         app.dispatchedOne(core);
-        if (app.migrations != null) app.migrations.record(hash, core);
+        if (app.migrations != null) app.migrations.record(hash, core, now);
     }
 
     /** A frame over max-frame: counted against its app when the headers in the first {@code seen} bytes name one. */

@@ -42,11 +42,15 @@ public class BatchPathBench {
     @Param({"2"})
     int cores;
 
+    @Param({"true"})
+    boolean batching;
+
     private BatchPathRig rig;
 
     @Setup
     public void setup() {
         rig = new BatchPathRig(policy, migrations, migrationSample, cores);
+        rig.kernel.batching(batching);
         rig.startDrainer();
     }
 

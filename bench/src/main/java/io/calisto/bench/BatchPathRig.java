@@ -6,6 +6,7 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.EmbeddedDriver;
+import io.calisto.aeron.FrameLayout;
 import io.calisto.aeron.MatchRule;
 import io.calisto.aeron.Streams;
 import io.calisto.io.kernel.AppDispatch;
@@ -30,7 +31,18 @@ final class BatchPathRig implements AutoCloseable {
     private final Subscription[] subs;
     private final CoreSlot[] slots;
     private final ExclusivePublication[] pubs;
-    private final FragmentHandler noop = (b, o, l, h) -> { };
+    /** The core being drained: the handler below moves its slot frame by frame, as CoreActor does (handler left out). */
+    private CoreSlot draining;
+    private final FragmentHandler frames = (buffer, offset, length, header) -> {
+        long end = header.position();
+        for (int at = 0; at < length; ) {
+            int next = at + FrameLayout.alignedLength(FrameLayout.length(buffer, offset + at));
+            long position = FrameLayout.subFramePosition(end, length, next);
+            draining.started(position);
+            draining.completed(position);
+            at = next;
+        }
+    };
     private Thread drainer;
     private volatile boolean running = true;
 
@@ -64,7 +76,8 @@ final class BatchPathRig implements AutoCloseable {
     /** Consumes everything queued on every core stream and moves the slots to the end, as idle core-actors would. */
     void drain() {
         for (int core = 0; core < subs.length; core++) {
-            while (subs[core].poll(noop, 4096) > 0) { }
+            draining = slots[core];
+            while (subs[core].poll(frames, 4096) > 0) { }
             if (subs[core].imageCount() > 0) {
                 long position = subs[core].imageAtIndex(0).position();
                 slots[core].started(position);

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * IO thread's own CPU time (time it spent descheduled is not counted), the core streams drained inline between
  * rounds (outside the timing: no back pressure, no drops, no second thread competing for the 2 CPUs). Prints the
  * median and quartiles of ns per packet over the rounds after a warm-up, and the bytes the IO thread allocated
- * per packet. Usage: {@code java -cp benchmarks.jar io.calisto.bench.BatchPathTimer POLICY SECONDS [MIGRATIONS] [CORES] [MIGRATION_SAMPLE]}.
+ * per packet. Usage: {@code java -cp benchmarks.jar io.calisto.bench.BatchPathTimer POLICY SECONDS [MIGRATIONS] [CORES] [MIGRATION_SAMPLE] [BATCHING]}.
  */
 public final class BatchPathTimer {
     public static void main(String[] args) throws Exception {
@@ -18,10 +18,12 @@ public final class BatchPathTimer {
         int migrations = args.length > 2 ? Integer.parseInt(args[2]) : 2_000_000;
         int cores = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         int sample = args.length > 4 ? Integer.parseInt(args[4]) : 16; // calisto.dispatch.migration-sample's default
+        boolean batching = args.length <= 5 || Boolean.parseBoolean(args[5]);
         int bursts = 256;
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long me = Thread.currentThread().threadId();
         try (BatchPathRig rig = new BatchPathRig(policy, migrations, sample, cores)) {
+            rig.kernel.batching(batching);
             // warm-up: JIT, and the flow table filled with all 700k flows
             long until = System.nanoTime() + 3_000_000_000L;
             while (System.nanoTime() < until) {
@@ -31,7 +33,7 @@ public final class BatchPathTimer {
             long rx0 = rig.kernel.received(), drops0 = rig.kernel.droppedTotal();
             double[] cpuPerPacket = new double[1 << 16];
             int rounds = 0;
-            long alloc0 = threads.getThreadAllocatedBytes(me), cpuTotal = 0;
+            long alloc0 = threads.getThreadAllocatedBytes(me), cpuTotal = 0, drainCpu = 0;
             until = System.nanoTime() + (long) (seconds * 1e9);
             while (System.nanoTime() < until && rounds < cpuPerPacket.length) {
                 long rx = rig.kernel.received();
@@ -40,6 +42,10 @@ public final class BatchPathTimer {
                 long c1 = threads.getCurrentThreadCpuTime();
                 cpuTotal += c1 - c0;
                 cpuPerPacket[rounds++] = (double) (c1 - c0) / (rig.kernel.received() - rx);
+                // the consumer's side: walking the frames as a core-actor does, per packet (handler left out)
+                long d0 = threads.getCurrentThreadCpuTime();
+                rig.drain();
+                drainCpu += threads.getCurrentThreadCpuTime() - d0;
                 rig.drainAndAwaitWindow();
             }
             long packets = rig.kernel.received() - rx0;
@@ -47,9 +53,9 @@ public final class BatchPathTimer {
             double alloc = (double) (threads.getThreadAllocatedBytes(me) - alloc0) / packets;
             double[] r = Arrays.copyOf(cpuPerPacket, rounds);
             Arrays.sort(r);
-            System.out.printf("RESULT policy=%s migrations=%d cores=%d cpu_ns_per_packet_p50=%.1f p25=%.1f p75=%.1f mean=%.1f rounds=%d packets=%d drops=%d alloc_bytes_per_packet=%.4f%n",
-                policy, migrations, cores, r[rounds / 2], r[rounds / 4], r[rounds * 3 / 4], (double) cpuTotal / packets, rounds, packets,
-                rig.kernel.droppedTotal() - drops0, alloc);
+            System.out.printf("RESULT policy=%s batching=%b migrations=%d cores=%d cpu_ns_per_packet_p50=%.1f p25=%.1f p75=%.1f mean=%.1f rounds=%d packets=%d drops=%d alloc_bytes_per_packet=%.4f consumer_cpu_ns_per_packet=%.1f%n",
+                policy, batching, migrations, cores, r[rounds / 2], r[rounds / 4], r[rounds * 3 / 4], (double) cpuTotal / packets, rounds, packets,
+                rig.kernel.droppedTotal() - drops0, alloc, (double) drainCpu / packets);
         }
     }
 }

@@ -19,6 +19,7 @@ public final class MigrationTracker {
     private final FlowTable lastCore;
     private final int sample;
     private final int sampleMask;
+    private final int sweepSlots;
     private long moves;
     private long migratedFlows;
     private long untracked;
@@ -38,6 +39,7 @@ public final class MigrationTracker {
         this.sample = sample;
         this.sampleMask = sample - 1;
         this.lastCore = new FlowTable(Math.max(1, capacity / sample), idleTimeoutNanos);
+        this.sweepSlots = Math.clamp(lastCore.slots() >> 14, 1, AffinityTablePolicy.SWEEP_SLOTS);
     }
 
     /** True when the flow with this hash is one of the sample: a multiply and a mask, no memory touched. */
@@ -60,8 +62,12 @@ public final class MigrationTracker {
     /** As {@link #record(int, int, long)} for a tracker whose entries never expire. */
     public void record(int rssHash, int core) { record(rssHash, core, 0); }
 
-    /** Housekeeping once per IO loop iteration: sweeps a bounded number of slots for expired entries. */
-    public void tick(long nowNanos) { lastCore.sweep(nowNanos, AffinityTablePolicy.SWEEP_SLOTS); }
+    /**
+     * Housekeeping once per IO loop iteration: sweeps a bounded number of slots for expired entries, as many as make
+     * a full pass in about 16,384 iterations, like the flow table's at 700k flows (JFR: 64 slots per iteration of
+     * a 16 times smaller table cost 4% of the IO thread).
+     */
+    public void tick(long nowNanos) { lastCore.sweep(nowNanos, sweepSlots); }
 
     /** Packets that changed core relative to the flow's previous packet (the sample's count times the sample rate). */
     public long moves() { return moves * sample; }

@@ -94,8 +94,34 @@ public final class AppDispatch {
 
     public long dispatched(int core) { return dispatchedByCore.get(core); }
 
-    /** IO thread: one more frame published to {@code core} (ordered write, read by anyone). */
+    /** One more frame published to {@code core} (ordered write, read by anyone); tests stepping the scheduler by hand. */
     public void dispatchedOne(int core) { dispatchedByCore.setRelease(core, dispatchedByCore.getPlain(core) + 1); }
+
+    /** Frames published per core in the IO core's current burst, not yet in {@link #dispatchedByCore}; IO thread. */
+    private final long[] pendingDispatched = new long[Streams.MAX_CORES];
+    private final int[] pendingCores = new int[Streams.MAX_CORES];
+    private int pendingCoreCount;
+
+    /**
+     * IO thread: {@code n} more frames published to {@code core} in this burst; true when nothing was pending for
+     * this app before (the IO core then lists it for {@link #publishDispatched}).
+     */
+    boolean pendingDispatched(int core, int n) {
+        boolean first = pendingCoreCount == 0;
+        if (pendingDispatched[core] == 0) pendingCores[pendingCoreCount++] = core;
+        pendingDispatched[core] += n;
+        return first;
+    }
+
+    /** IO thread, once per burst: the burst's dispatch counts become visible (one ordered write per core used). */
+    void publishDispatched() {
+        for (int i = 0; i < pendingCoreCount; i++) {
+            int core = pendingCores[i];
+            dispatchedByCore.setRelease(core, dispatchedByCore.getPlain(core) + pendingDispatched[core]);
+            pendingDispatched[core] = 0;
+        }
+        pendingCoreCount = 0;
+    }
 
     public long dropped(DropReason reason) { return drops.get(reason.ordinal()); }
 

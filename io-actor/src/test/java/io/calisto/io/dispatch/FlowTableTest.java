@@ -109,7 +109,7 @@ class FlowTableTest {
         m.record(1, 0, at(0));
         m.record(2, 0, at(0));
         m.record(2, 0, at(TIMEOUT_TICKS)); // flow 2 keeps sending
-        for (int i = 0; i < 10; i++) m.tick(at(TIMEOUT_TICKS + 2));
+        for (int i = 0; i < 256; i++) m.tick(at(TIMEOUT_TICKS + 2)); // a full pass over the 256 slots, one per tick
         assertEquals(1, m.flows());
         // flow 1 comes back on another core: a new flow, not a migration
         m.record(1, 3, at(TIMEOUT_TICKS + 3));

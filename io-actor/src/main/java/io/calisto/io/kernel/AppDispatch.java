@@ -66,6 +66,12 @@ public final class AppDispatch {
         this(appId, name, rule, policyName, tableCapacity, flowIdleTimeoutNanos, tx, migrationCapacity, 1 << 16, 1);
     }
 
+    /** As above, with {@code orderBuckets} buckets for {@link FlowOrder} (a power of two); migration tracking exact. */
+    public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity, long flowIdleTimeoutNanos,
+                       Subscription tx, int migrationCapacity, int orderBuckets) {
+        this(appId, name, rule, policyName, tableCapacity, flowIdleTimeoutNanos, tx, migrationCapacity, orderBuckets, 1);
+    }
+
     /**
      * As above, with {@code orderBuckets} buckets for {@link FlowOrder} (a power of two), and migration tracking that
      * follows one flow in {@code migrationSample} (see {@link MigrationTracker}), its entries aging with the flow table's.

@@ -61,6 +61,7 @@ public final class IoKernel implements Agent {
     private int touchedCount;
     /** Kernel drop counts of this burst by reason, published at its end. */
     private final long[] pendingDrops = new long[DropReason.count()];
+    private boolean dropsPending;
     /** Commands from other threads ({@link IoKernelProxy} offers them, the IO thread runs them between bursts). */
     final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
     private final AtomicLongArray stats = new AtomicLongArray(STAT_SLOTS);
@@ -223,6 +224,7 @@ public final class IoKernel implements Agent {
         if (result < 0) {
             DropReason reason = result == Publication.NOT_CONNECTED || result == Publication.CLOSED ? DropReason.APP_GONE : DropReason.BACKPRESSURE;
             pendingDrops[reason.ordinal()] += n;
+            dropsPending = true;
             app.countDrop(reason, n);
             return;
         }
@@ -251,6 +253,8 @@ public final class IoKernel implements Agent {
             touched[t] = null;
         }
         touchedCount = 0;
+        if (!dropsPending) return;
+        dropsPending = false;
         for (int r = 0; r < pendingDrops.length; r++) {
             long d = pendingDrops[r];
             if (d == 0) continue;
@@ -275,9 +279,13 @@ public final class IoKernel implements Agent {
         drop(appId == AppClassifier.NO_APP ? null : appsById[appId], DropReason.TOO_LARGE);
     }
 
-    /** One received packet dropped: counted with the burst (kernel total) and against its app. */
+    /**
+     * One packet dropped (received, or a reply): counted against its app now, in the kernel's totals when the burst or
+     * the reply pass ends ({@link #publishCounts}).
+     */
     private void drop(AppDispatch app, DropReason reason) {
         pendingDrops[reason.ordinal()]++;
+        dropsPending = true;
         if (app != null) app.countDrop(reason, 1);
     }
 
@@ -288,6 +296,8 @@ public final class IoKernel implements Agent {
             if (tx.isFull()) flushTx();
         }
         flushTx();
+        // bad-reply and tx-full drops of this pass
+        publishCounts();
         return work;
     }
 

@@ -25,7 +25,7 @@ import org.agrona.MutableDirectBuffer;
  * {@link #subFramePosition}: the position just after its bytes, and for the last one the fragment's own end
  * position (Aeron's {@code Header.position()}, which counts Aeron's frame header and alignment). Barriers and the
  * core slot's started/completed positions use these, so they name one packet, not a whole batch (see
- * docs/decisions.md 31). Replies on the TX streams stay one frame per fragment.
+ * docs/decisions.md 34). Replies on the TX streams stay one frame per fragment.
  */
 public final class FrameLayout {
     public static final int RSS_OFFSET = 0;

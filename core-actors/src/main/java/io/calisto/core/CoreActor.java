@@ -172,7 +172,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
      * claim, {@link FrameLayout}), handled one at a time in order. Each frame has its own stream position, and the
      * slot's started/completed positions move frame by frame, never once per batch: a barrier names one packet of a
      * batch, and another core may be waiting for exactly that one while this core's later frames wait for it
-     * (docs/decisions.md 31).
+     * (docs/decisions.md 34).
      */
     private void onFragment(org.agrona.DirectBuffer buffer, int offset, int length, io.aeron.logbuffer.Header header) {
         long fragmentEnd = header.position();

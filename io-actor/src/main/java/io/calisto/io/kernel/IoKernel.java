@@ -209,7 +209,7 @@ public final class IoKernel implements Agent {
     /**
      * Publishes the open run in one Aeron claim: each packet a frame of the batch ({@link FrameLayout}), with the
      * per-flow barrier computed in publish order and recorded at the packet's own stream position, so a barrier
-     * names one packet, never a whole batch (docs/decisions.md 31).
+     * names one packet, never a whole batch (docs/decisions.md 34).
      */
     private void flushRun(long now) {
         int n = runCount;

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Multi-frame claims, with the IO loop stepped by hand over a real Aeron IPC stream per core: consecutive packets of a
  * burst for one core share one claim, and every frame of a batch keeps its own stream position, which is what the
- * per-flow barrier names (docs/decisions.md 31). A scripted policy says which core each packet goes to; the packets
+ * per-flow barrier names (docs/decisions.md 34). A scripted policy says which core each packet goes to; the packets
  * carry their flow's hash (NIC-supplied) so the flows are chosen by the test.
  */
 class IoKernelBatchTest {

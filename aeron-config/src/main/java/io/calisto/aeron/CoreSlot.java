@@ -92,7 +92,21 @@ public final class CoreSlot {
     /** Actor side: packets handed to the app's handler on this core (so another process can count what was lost). */
     public void delivered(long packets) { buffer.putLongRelease(offset + DELIVERED, packets); }
 
+    /**
+     * Volatile read of {@link #delivered(long)} as the actor wrote it: app-writable memory (an app in another
+     * process maps the slot, and so can anyone who can open the Aeron directory), so never report it unchecked:
+     * bound it with {@link #believable}.
+     */
     public long delivered() { return buffer.getLongVolatile(offset + DELIVERED); }
+
+    /**
+     * What the dataplane believes of an app-written {@code delivered} count: at least 0 and at most {@code max}, what
+     * the IO core dispatched to the core minus what it counted lost there (both its own numbers). Read the slot
+     * first: an honest count never exceeds what was dispatched before it was written.
+     */
+    public static long believable(long delivered, long max) {
+        return delivered <= 0 ? 0 : Math.min(delivered, Math.max(0, max));
+    }
 
     /** Slots for {@code count} cores in a file both processes map (e.g. under /dev/shm), zero-filled when created. */
     public static CoreSlot[] mapped(java.nio.file.Path file, int count, boolean create) {

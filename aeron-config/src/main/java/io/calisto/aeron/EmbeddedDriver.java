@@ -5,7 +5,11 @@ import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.CncFileDescriptor;
+import io.calisto.aeron.ffm.Umask;
 import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 /**
@@ -14,16 +18,42 @@ import org.agrona.concurrent.BackoffIdleStrategy;
  *
  * <p>Deleting on start is why {@link #launch} first checks the directory ({@link #checkDirectory}): only a new or
  * empty directory, or one a dataplane left (an Aeron {@code cnc.dat} whose driver is gone), is ever deleted.
+ *
+ * <p>The directory and every file in it are the dataplane user's alone, or also a configured group's
+ * ({@link DirectoryAccess}): the driver runs under the umask that gives those modes, for as long as it runs (it
+ * creates a log buffer per stream whenever an app subscribes or publishes), and the process's previous umask is put
+ * back on {@link #close}.
  */
 public final class EmbeddedDriver implements AutoCloseable {
     private final MediaDriver driver;
+    private final int previousUmask;
 
-    private EmbeddedDriver(MediaDriver driver) { this.driver = driver; }
+    private EmbeddedDriver(MediaDriver driver, int previousUmask) {
+        this.driver = driver;
+        this.previousUmask = previousUmask;
+    }
 
-    public static EmbeddedDriver launch(String dir) {
+    /** A driver whose directory only this user may open. */
+    public static EmbeddedDriver launch(String dir) { return launch(dir, DirectoryAccess.PRIVATE); }
+
+    public static EmbeddedDriver launch(String dir, DirectoryAccess access) {
         checkDirectory(dir);
         removeStale(new File("/dev/shm"));
-        MediaDriver.Context ctx = new MediaDriver.Context()
+        int previous = Umask.set(access.umask());
+        MediaDriver driver = null;
+        try {
+            driver = MediaDriver.launch(context(dir));
+            access.secure(Path.of(dir));
+            return new EmbeddedDriver(driver, previous);
+        } catch (RuntimeException e) {
+            if (driver != null) driver.close();
+            Umask.set(previous);
+            throw e;
+        }
+    }
+
+    private static MediaDriver.Context context(String dir) {
+        return new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
@@ -31,20 +61,29 @@ public final class EmbeddedDriver implements AutoCloseable {
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(new BackoffIdleStrategy())
             .termBufferSparseFile(true);
-        return new EmbeddedDriver(MediaDriver.launch(ctx));
     }
 
     /**
      * Refuses, with an {@link IllegalArgumentException} of one line, a directory the embedded driver must not delete:
-     * one that exists, is not empty and has no {@code cnc.dat} (not an Aeron directory: a user's directory, never to
-     * be deleted), or one whose {@code cnc.dat} belongs to a media driver still alive (another dataplane's, or an
-     * external driver: Aeron's {@link CommonContext#isDriverActive} heartbeat check). A missing or empty directory,
-     * or one of a dead driver, is fine.
+     * a symbolic link; one that belongs to another user; one that exists, is not empty and has no {@code cnc.dat} (not
+     * an Aeron directory: a user's directory, never to be deleted); or one whose {@code cnc.dat} belongs to a media
+     * driver still alive (another dataplane's, or an external driver: Aeron's {@link CommonContext#isDriverActive}
+     * heartbeat check). A missing or empty directory of ours, or one of a dead driver, is fine.
      */
     public static void checkDirectory(String dir) {
         File d = new File(dir);
+        // a link another user planted (/dev/shm is everyone's) would send the driver's delete and files elsewhere
+        if (Files.isSymbolicLink(d.toPath())) {
+            throw new IllegalArgumentException("Aeron directory " + dir + " is a symbolic link: refusing to follow it; name the directory itself");
+        }
         if (!d.exists()) return;
         if (!d.isDirectory()) throw new IllegalArgumentException("Aeron directory " + dir + " is a file, not a directory: refusing to delete it");
+        int owner = ownerUid(d);
+        if (owner != UID) {
+            // another user's directory: not ours to delete, and one we could not make private either
+            throw new IllegalArgumentException("Aeron directory " + dir + " belongs to another user (uid " + owner + ", we are " + UID
+                + "): refusing to use it; name a new or empty directory of ours");
+        }
         File cnc = new File(d, CncFileDescriptor.CNC_FILE);
         if (!cnc.exists()) {
             String[] entries = d.list();
@@ -66,8 +105,8 @@ public final class EmbeddedDriver implements AutoCloseable {
 
     /**
      * Removes the default directories ({@code calisto-<pid>}) under {@code shm} of dataplanes that died without
-     * cleaning up ({@code kill -9}): the pid is gone, a {@code cnc.dat} marks it as a dataplane's and no driver is alive
-     * in it. Anything else (a live pid, possibly reused; no {@code cnc.dat}) is left alone. Returns how many it removed.
+     * cleaning up ({@code kill -9}): the pid is gone, a {@code cnc.dat} marks it as a dataplane's, no driver is alive
+     * in it, and it is this user's. Anything else (a live pid, possibly reused; no {@code cnc.dat}) is left alone. Returns how many it removed.
      */
     public static int removeStale(File shm) {
         File[] dirs = shm.listFiles((d, name) -> name.matches("calisto-[0-9]{1,18}"));
@@ -76,6 +115,7 @@ public final class EmbeddedDriver implements AutoCloseable {
         for (File d : dirs) {
             long pid = Long.parseLong(d.getName().substring("calisto-".length()));
             if (!d.isDirectory() || ProcessHandle.of(pid).isPresent() || !new File(d, CncFileDescriptor.CNC_FILE).isFile()) continue;
+            if (Files.isSymbolicLink(d.toPath()) || ownerUid(d) != UID) continue; // another user's: theirs to clean up
             try {
                 if (CommonContext.isDriverActive(d, CommonContext.DEFAULT_DRIVER_TIMEOUT_MS, s -> {})) continue;
                 org.agrona.IoUtil.delete(d, true);
@@ -87,6 +127,17 @@ public final class EmbeddedDriver implements AutoCloseable {
         return removed;
     }
 
+    /** The user this process runs as: the only owner of an Aeron directory it uses or removes. */
+    private static final int UID = (int) new com.sun.security.auth.module.UnixSystem().getUid();
+
+    private static int ownerUid(File f) {
+        try {
+            return (Integer) Files.getAttribute(f.toPath(), "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        } catch (java.io.IOException e) {
+            return -1; // unreadable: not known to be ours
+        }
+    }
+
     /** Directory from {@code calisto.aeron.dir}; empty means a per-process directory under /dev/shm. */
     public static String directory(Config aeron) {
         String dir = aeron.getString("dir");
@@ -96,5 +147,8 @@ public final class EmbeddedDriver implements AutoCloseable {
     public String directoryName() { return driver.aeronDirectoryName(); }
 
     @Override
-    public void close() { driver.close(); }
+    public void close() {
+        driver.close();
+        Umask.set(previousUmask);
+    }
 }

@@ -1,7 +1,6 @@
 package io.calisto.aeron;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /**
  * Which packets belong to an application: destination MAC, IP and/or port (range), optionally the protocol.
@@ -32,12 +31,16 @@ public record MatchRule(long dstMac, int ipVersion, long dstIpHi, long dstIpLo, 
         int version = 0;
         long hi = 0, lo = 0;
         int proto = 0, portLo = -1, portHi = -1;
+        java.util.Set<String> given = new java.util.HashSet<>();
         for (String part : t.split(",", -1)) {
             // an empty term (",", "a=1,", ",,") is a typo, not "anything": only "" or "any" match every packet
             if (part.isBlank()) throw new IllegalArgumentException("match rule '" + t + "' has an empty term (\"\" or any matches every packet)");
             String[] kv = part.trim().split("=", 2);
             if (kv.length != 2) throw new IllegalArgumentException("match rule term '" + part.trim() + "' is not key=value");
             String v = kv[1].trim();
+            // a key given twice is a typo too (the last one won, and dst-ip=::1,dst-ip=10.0.0.1 kept the IPv6 high half:
+            // MatchRuleFuzzTest found it)
+            if (!given.add(kv[0].trim())) throw new IllegalArgumentException("match rule '" + t + "' gives " + kv[0].trim() + " twice");
             switch (kv[0].trim()) {
                 case "dst-mac" -> mac = parseMac(v);
                 case "dst-ip" -> {
@@ -101,13 +104,16 @@ public record MatchRule(long dstMac, int ipVersion, long dstIpHi, long dstIpLo, 
         return mac;
     }
 
-    /** Literal IPv4/IPv6 address only: never a DNS lookup. */
+    /**
+     * Literal IPv4/IPv6 address only: never a DNS lookup. ({@code InetAddress.getByName} looked up what the pattern let
+     * through but is no literal, such as {@code 1..2.3} or {@code 1.2.3.4.}: MatchRuleFuzzTest found it.)
+     */
     public static byte[] parseIp(String v) {
         boolean literal = v.matches("[0-9.]+") ? v.split("\\.").length == 4 : v.contains(":") && v.matches("[0-9a-fA-F:.]+");
         if (!literal) throw new IllegalArgumentException("bad IP address '" + v + "'");
         try {
-            return InetAddress.getByName(v).getAddress();
-        } catch (UnknownHostException e) {
+            return InetAddress.ofLiteral(v).getAddress();
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bad IP address '" + v + "'");
         }
     }

@@ -53,7 +53,7 @@ final class BatchPathRig implements AutoCloseable {
         int[] pool = new int[cores];
         for (int i = 0; i < cores; i++) pool[i] = i;
         kernel = new IoKernel(new MbufReplayPort(FLOWS, PACKETS, FRAME), new Toeplitz(Toeplitz.MICROSOFT_KEY), MbufReplayPort.BURST, 2048, pool, 5_000);
-        app = new AppDispatch(0, "bench", MatchRule.parse("dst-port=7"), policy, FLOWS, TimeUnit.SECONDS.toNanos(30),
+        app = new AppDispatch(0, "bench", MatchRule.parse("dst-port=7"), policy, io.calisto.io.dispatch.DispatchPolicy.Options.of(FLOWS, TimeUnit.SECONDS.toNanos(30)),
             aeron.addSubscription(streams.channel(), Streams.txStreamId(0)), migrations, 1 << 16, migrationSample);
         app.guaranteed = cores;
         app.burstable = cores;

@@ -2,6 +2,11 @@ package io.calisto.bench;
 
 import io.calisto.io.dispatch.ActiveCores;
 import io.calisto.io.dispatch.AffinityTablePolicy;
+import io.calisto.io.dispatch.BucketsPolicy;
+import io.calisto.io.dispatch.CoreProgress;
+import io.calisto.io.dispatch.DispatchPolicy;
+import io.calisto.io.dispatch.HybridPolicy;
+import io.calisto.io.dispatch.Prefill;
 import io.calisto.io.dispatch.ModuloPolicy;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +46,10 @@ public class DispatchBench {
     private AffinityTablePolicy affinity;
     private AffinityTablePolicy fresh;
     private int freshKey;
+    private DispatchPolicy prefill;
+    private HybridPolicy hybrid;
+    private BucketsPolicy buckets;
+    private long now;
 
     @Setup
     public void setup() {
@@ -54,6 +63,25 @@ public class DispatchBench {
         affinity = new AffinityTablePolicy(active, flows, AffinityTablePolicy.Mode.PAPER, idleTimeout);
         for (int h : hashes) affinity.coreFor(h, 0);
         fresh = new AffinityTablePolicy(active, flows, AffinityTablePolicy.Mode.PAPER, idleTimeout);
+        int[] coreOf = new int[flows];
+        for (int i = 0; i < flows; i++) coreOf[i] = i % cores;
+        prefill = DispatchPolicy.create("affinity-prefill", active,
+            new DispatchPolicy.Options(flows, idleTimeout, 4096, 1_000_000, new Prefill(hashes, coreOf)));
+        hybrid = new HybridPolicy(active, flows, idleTimeout);
+        buckets = new BucketsPolicy(active, BucketsPolicy.DEFAULT_BUCKETS, BucketsPolicy.DEFAULT_REBALANCE_NANOS);
+        // the positions the IO core hands them: nothing in flight (completed = published), read as on the IO thread
+        long[] published = new long[64];
+        CoreProgress positions = new CoreProgress() {
+            @Override public long published(int core) { return published[core]; }
+            @Override public long completed(int core) { return published[core]; }
+        };
+        hybrid.progress(positions);
+        buckets.progress(positions);
+        for (int h : hashes) {
+            prefill.coreFor(h, 0);
+            hybrid.coreFor(h, 0);
+            hybrid.coreFor(h, 0);
+        }
     }
 
 
@@ -77,4 +105,17 @@ public class DispatchBench {
         return fresh.coreFor(freshKey++ * 0x9E3779B9, 0);
     }
 
+    @Benchmark
+    public int prefillWarm() { return prefill.coreFor(nextHash(), 0); }
+
+    @Benchmark
+    public int hybridWarm() { return hybrid.coreFor(nextHash(), 0); }
+
+    /** Per packet plus the IO loop's tick once per packet (the 1 ms load rebalance amortised over the packets). */
+    @Benchmark
+    public int buckets() {
+        now += 100; // 10 Mpps of virtual time: a rebalance every 10,000 packets
+        buckets.tick(now);
+        return buckets.coreFor(nextHash(), now);
+    }
 }

@@ -34,7 +34,8 @@ final class AeronDirClaim implements AutoCloseable {
         FileChannel ch = null;
         try {
             Files.createDirectories(lockFile.getParent());
-            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            // never through a link: /dev/shm is everyone's, and a planted DIR.lock link would have us create its target
+            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
             FileLock lock;
             try {
                 lock = ch.tryLock();
@@ -48,6 +49,7 @@ final class AeronDirClaim implements AutoCloseable {
             try {
                 EmbeddedDriver.checkDirectory(d.toString()); // a live driver's, or not a dataplane's at all
             } catch (IllegalArgumentException e) {
+                Files.deleteIfExists(lockFile); // ours, while still held: nothing of this attempt is left behind
                 lock.release();
                 ch.close();
                 throw new UserError(e.getMessage() + "; pick another with --aeron-dir");

@@ -1,5 +1,7 @@
 package io.calisto.cli;
 
+import io.calisto.control.bench.PipelineBench;
+import io.calisto.io.dispatch.DispatchPolicy;
 import io.calisto.io.ffm.DpdkRxBench;
 import io.calisto.io.pcap.PcapWriter;
 import io.calisto.io.port.RxBatch;
@@ -7,6 +9,7 @@ import io.calisto.io.port.SyntheticConfig;
 import io.calisto.io.port.SyntheticPort;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,18 +18,27 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code calisto bench NAME}: benchmarks that print a ratio against a baseline measured in the same run. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: dpdk-rx (FFM rx loop vs dpdk-testpmd rxonly), grant (scheduler grant -> first packet on the new core).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = {"Benchmarks, each against a baseline measured in the same run, the two sides alternated (A B A B) and the median ratio printed with its spread:",
+    "dpdk-rx (FFM rx loop vs dpdk-testpmd rxonly), grant (scheduler grant -> first packet on the new core, vs a bare thread wake-up),",
+    "pipeline (the whole IO core vs the bare DPDK rx loop on net_pcap, per policy)."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", description = "dpdk-rx | grant")
+    @Parameters(index = "0", description = "dpdk-rx | grant | pipeline")
     String name;
 
-    @Option(names = "--seconds", defaultValue = "5", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "5", description = {"Measured seconds (default: ${DEFAULT-VALUE}): dpdk-rx, per side per round;",
+        "grant, of grants in all (split over the rounds, at least 1 s each); pipeline, per side per policy (split over max(3, seconds) rounds)."})
     int seconds;
 
-    @Option(names = "--burst", defaultValue = "32", description = "Rx burst size, the same for both (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--burst", defaultValue = "32", description = "Rx burst size, the same for both sides (default: ${DEFAULT-VALUE}).")
     int burst;
+
+    @Option(names = "--flows", defaultValue = "700000", description = "pipeline: distinct flows (5-tuples) in the replayed capture, one frame each (default: ${DEFAULT-VALUE}).")
+    int flows;
+
+    @Option(names = "--policy", defaultValue = "all", description = "pipeline: modulo | affinity | affinity-held | affinity-rebind | affinity-published | affinity-prefill | affinity-hybrid | buckets | all, each swapped in with a fresh table (default: ${DEFAULT-VALUE}).")
+    String policy;
 
     @Override
     public Integer call() throws Exception {
@@ -41,7 +53,13 @@ public final class BenchCommand implements Callable<Integer> {
                 Files.deleteIfExists(pcap);
             }
             case "grant" -> io.calisto.control.GrantBench.run(new Settings().load(), seconds, Main.lines(out));
-            default -> throw new UserError("unknown benchmark '" + name + "' (dpdk-rx, grant)");
+            case "pipeline" -> {
+                if (!policy.equals("all") && !DispatchPolicy.NAMES.contains(policy)) {
+                    throw new UserError("--policy must be one of " + String.join(", ", DispatchPolicy.NAMES) + ", all; was '" + policy + "'");
+                }
+                PipelineBench.run(new Settings().load(), seconds, flows, policy.equals("all") ? DispatchPolicy.NAMES : List.of(policy), burst, Main.lines(out));
+            }
+            default -> throw new UserError("unknown benchmark '" + name + "' (dpdk-rx, grant, pipeline)");
         }
         return 0;
     }

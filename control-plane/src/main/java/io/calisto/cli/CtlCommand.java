@@ -233,11 +233,24 @@ public final class CtlCommand {
 
     // ---- changing ----
 
-    @Command(name = "set-policy", description = "Swap APP's dispatch policy: modulo | affinity | affinity-held | affinity-rebind | affinity-published.")
+    @Command(name = "set-policy", description = "Swap APP's dispatch policy: modulo | affinity | affinity-held | affinity-rebind | affinity-published | affinity-prefill | affinity-hybrid | buckets.")
     int setPolicy(@Parameters(paramLabel = "APP") String app, @Parameters(paramLabel = "POLICY") String policy,
                   @Option(names = "--format", description = "table | json (default table)") String format) {
         if (allNodes) return Fleets.setPolicy(this, app, policy, format(format));
         return command(format, r -> new Management.SetPolicy(app, policy, r));
+    }
+
+    @Command(name = "prefill", description = "Swap APP's policy for affinity-prefill with the flows of FILE bound before its next packet "
+        + "('HASH CORE' or 'udp|tcp SRC-IP SRC-PORT DST-IP DST-PORT CORE' a line; checked by the dataplane, with its RSS key and pool).")
+    int prefill(@Parameters(paramLabel = "APP") String app, @Parameters(paramLabel = "FILE") java.io.File file,
+                @Option(names = "--format", description = "table | json (default table)") String format) {
+        List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(file.toPath());
+        } catch (java.io.IOException e) {
+            throw new UserError("cannot read the prefill file " + file + ": " + e.getMessage());
+        }
+        return command(format, r -> new Management.PrefillFlows(app, file.getPath(), lines, r));
     }
 
     @Command(name = "limits", description = "Set APP's core limits: it always holds GUARANTEED cores and may burst to BURSTABLE.")

@@ -10,11 +10,14 @@ import picocli.CommandLine.Option;
  * dispatch policy, the demo app's cores and a config file. Checked here, each mistake one line naming the option.
  */
 final class DataplaneOptions {
-    @Option(names = "--policy", description = "Dispatch policy: modulo | affinity | affinity-held | affinity-rebind | affinity-published (default: calisto.dispatch.policy = affinity).")
+    @Option(names = "--policy", description = "Dispatch policy: modulo | affinity | affinity-held | affinity-rebind | affinity-published | affinity-prefill | affinity-hybrid | buckets (default: calisto.dispatch.policy = affinity).")
     String policy;
 
     @Option(names = "--flow-idle-timeout", description = "Flow-table entries of flows idle this long expire, e.g. 30s, or off to never expire (default: calisto.dispatch.flow-idle-timeout = 30s).")
     String flowIdleTimeout;
+
+    @Option(names = "--prefill", description = "File of flows affinity-prefill binds before traffic: 'HASH CORE' or 'udp|tcp SRC-IP SRC-PORT DST-IP DST-PORT CORE' a line (default: calisto.dispatch.prefill-file = none).")
+    File prefill;
 
     @Option(names = "--flows", description = "Synthetic flows (default: calisto.synthetic.flows = 1000).")
     Integer flows;
@@ -57,6 +60,7 @@ final class DataplaneOptions {
         return new Settings().file(configFile)
             .set("calisto.dispatch.policy", policy)
             .set("calisto.dispatch.flow-idle-timeout", flowIdleTimeout == null ? null : flowIdleTimeout.strip())
+            .set("calisto.dispatch.prefill-file", prefill == null ? null : prefill.getPath())
             .set("calisto.synthetic.flows", flows)
             .set("calisto.synthetic.rate", rate)
             .set("calisto.cores.guaranteed", cores)

@@ -39,7 +39,7 @@ public final class FlowsCommand implements Callable<Integer> {
     @Option(names = "--pcap", required = true, description = "Capture to read (classic pcap, Ethernet).")
     File pcap;
 
-    @Option(names = "--policy", description = "modulo | affinity | affinity-held | affinity-rebind | affinity-published (default: calisto.dispatch.policy = affinity).")
+    @Option(names = "--policy", description = "modulo | affinity | affinity-held | affinity-rebind | affinity-published | affinity-prefill | affinity-hybrid | buckets (default: calisto.dispatch.policy = affinity).")
     String policy;
 
     @Option(names = "--cores", description = "Cores the app holds (default: calisto.cores.burstable = 4).")
@@ -70,7 +70,7 @@ public final class FlowsCommand implements Callable<Integer> {
         ActiveCores active = new ActiveCores();
         for (int c = 0; c < config.getInt("calisto.cores.burstable"); c++) active.add(c);
         DispatchPolicy dispatch = DispatchPolicy.create(config.getString("calisto.dispatch.policy"), active,
-            config.getInt("calisto.dispatch.flow-table-capacity"), io.calisto.control.DataplaneSettings.flowIdleTimeoutNanos(config));
+            io.calisto.control.DataplaneSettings.dispatchOf(config).options());
         MatchRule echo = MatchRule.parse(config.getString("calisto.demo.match"));
         Toeplitz toeplitz = new Toeplitz(Toeplitz.parseKey(config.getString("calisto.io.rss-key")));
 

@@ -27,6 +27,15 @@ public final class Main {
         };
     }
 
+    /**
+     * A user mistake as the one line the CLI prints. The message may quote what the user gave (a config value, a name)
+     * and that may hold line breaks: they are shown as {@code \n} (DataplaneSettingsFuzzTest found a policy "modulo\nX"
+     * printed on two lines).
+     */
+    public static String userLine(String message) {
+        return "calisto: " + String.valueOf(message).replace("\r", "\\r").replace("\n", "\\n");
+    }
+
     /** Runs the CLI with the given streams and returns the exit code (tests call this directly). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new Main());
@@ -37,7 +46,7 @@ public final class Main {
         });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof UserError || e instanceof IllegalArgumentException || e instanceof ConfigException) {
-                err.println("calisto: " + e.getMessage());
+                err.println(userLine(e.getMessage()));
                 return USAGE;
             }
             throw e;

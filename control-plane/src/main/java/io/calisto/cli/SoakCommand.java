@@ -22,7 +22,7 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "30", description = "Seconds of traffic per policy, 1.." + MAX_SECONDS + " (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--policy", defaultValue = "all", description = "modulo | affinity | affinity-held | affinity-rebind | affinity-published | all: each in a fresh dataplane (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--policy", defaultValue = "all", description = "modulo | affinity | affinity-held | affinity-rebind | affinity-published | affinity-prefill | affinity-hybrid | buckets | all: each in a fresh dataplane (default: ${DEFAULT-VALUE}).")
     String policy;
 
     @Option(names = "--apps", defaultValue = "2", description = "Apps, each matching its own destination port, 2.." + MAX_APPS + " (default: ${DEFAULT-VALUE}).")

@@ -86,7 +86,7 @@ final class AppRegistrar {
         AppDispatch d = null;
         try {
             DataplaneSettings.Dispatch s = settings.dispatch();
-            d = new AppDispatch(appId, name, rule, s.policy(), s.flowTableCapacity(), s.flowIdleTimeoutNanos(),
+            d = new AppDispatch(appId, name, rule, s.policy(), s.options(),
                 aeron.addSubscription(streams.channel(), Streams.txStreamId(appId)), s.migrationTableCapacity(), s.orderBuckets(), s.migrationSample());
             d.guaranteed = guaranteed;
             d.burstable = burstable;

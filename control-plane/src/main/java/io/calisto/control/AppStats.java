@@ -28,8 +28,10 @@ public record AppStats(String app, String policy, int guaranteed, int burstable,
         List<CoreStats> cores = new ArrayList<>();
         for (int core : pool) {
             // from counters the IO thread and the core-actor publish, never the IO thread's plain fields
-            long queued = Math.max(0, d.dispatched(core) - h.delivered(core) - d.appErrors(core));
-            cores.add(new CoreStats(core, d.dispatched(core), h.delivered(core), queued, CoreSlot.name(d.slots[core].state())));
+            long delivered = h.delivered(core); // bounded: never above what was dispatched there
+            long dispatched = d.dispatched(core);
+            long queued = Math.max(0, dispatched - delivered - d.appErrors(core));
+            cores.add(new CoreStats(core, dispatched, delivered, queued, CoreSlot.name(d.slots[core].state())));
         }
         Map<String, Long> drops = new LinkedHashMap<>();
         for (DropReason r : DropReason.values()) drops.put(r.label(), d.dropped(r));

@@ -2,6 +2,7 @@ package io.calisto.control;
 
 import io.aeron.Aeron;
 import io.aeron.Counter;
+import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.CounterTypes;
 import io.calisto.aeron.DropReason;
 import io.calisto.aeron.Streams;
@@ -173,6 +174,7 @@ final class CounterPublisher implements AutoCloseable {
                 var slot = d.slots[core];
                 // delivered and lost before dispatched: what was delivered had been dispatched, so queued >= 0 here
                 long got = slot.delivered(), lost = d.appErrors(core), sent = d.dispatched(core);
+                got = CoreSlot.believable(got, sent - lost); // the slot is app-writable memory
                 dispatched[i].setRelease(sent);
                 delivered[i].setRelease(got);
                 queued[i].setRelease(Math.max(0, sent - got - lost));

@@ -12,6 +12,7 @@ import io.calisto.aeron.MatchRule;
 import io.calisto.aeron.Streams;
 import io.calisto.core.AppSpec;
 import io.calisto.io.dispatch.DispatchPolicy;
+import io.calisto.io.dispatch.Prefill;
 import io.calisto.io.kernel.AppDispatch;
 import io.calisto.io.kernel.IoKernel;
 import io.calisto.io.kernel.IoKernelProxy;
@@ -68,7 +69,7 @@ public final class Dataplane implements AutoCloseable {
         this.settings = settings;
         this.pool = settings.cores().pool();
         String dir = settings.aeron().dir();
-        this.driver = settings.aeron().embeddedDriver() ? EmbeddedDriver.launch(dir) : null;
+        this.driver = settings.aeron().embeddedDriver() ? EmbeddedDriver.launch(dir, settings.aeron().access()) : null;
         this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
         DataplaneSettings.Io io = settings.io();
         this.kernel = new IoKernel(port, new Toeplitz(io.rssKey()), io.burst(), io.maxFrame(), pool, settings.scheduler().intervalNanos());
@@ -135,8 +136,22 @@ public final class Dataplane implements AutoCloseable {
     public void setPolicy(String name, String policy) {
         AppDispatch d = apps.get(name).dispatch();
         DataplaneSettings.Dispatch s = settings.dispatch();
-        DispatchPolicy next = DispatchPolicy.create(policy, d.cores(), s.flowTableCapacity(), s.flowIdleTimeoutNanos());
+        DispatchPolicy next = DispatchPolicy.create(policy, d.cores(), s.options());
         await(ioThread.setPolicy(d, next), "set policy of " + name);
+    }
+
+    /**
+     * Swaps {@code name}'s policy for {@code affinity-prefill} with the flows of {@code lines} (a prefill file's lines,
+     * called {@code source} in errors) bound before its next packet; returns how many. Parsed here, off the IO thread.
+     */
+    public int prefill(String name, String source, List<String> lines) {
+        AppDispatch d = apps.get(name).dispatch();
+        Prefill flows = Prefill.parse(source, lines, new Toeplitz(settings.io().rssKey()), pool);
+        DispatchPolicy.Options o = settings.dispatch().options();
+        DispatchPolicy next = DispatchPolicy.create("affinity-prefill", d.cores(),
+            new DispatchPolicy.Options(o.tableCapacity(), o.flowIdleTimeoutNanos(), o.buckets(), o.rebalanceNanos(), flows));
+        await(ioThread.setPolicy(d, next), "prefill " + name);
+        return flows.size();
     }
 
     public void setCoreLimits(String name, int guaranteed, int burstable) {

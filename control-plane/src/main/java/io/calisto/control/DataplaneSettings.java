@@ -3,12 +3,15 @@ package io.calisto.control;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.calisto.aeron.DirectoryAccess;
 import io.calisto.aeron.EmbeddedDriver;
 import io.calisto.aeron.IdleStrategies;
 import io.calisto.aeron.Streams;
 import io.calisto.aeron.ffm.CpuAffinity;
+import io.calisto.io.dispatch.BucketsPolicy;
 import io.calisto.io.dispatch.DispatchPolicy;
 import io.calisto.io.dispatch.FlowTable;
+import io.calisto.io.dispatch.Prefill;
 import io.calisto.io.port.RxBatch;
 import io.calisto.io.rss.Toeplitz;
 import java.time.Duration;
@@ -49,10 +52,19 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
      * {@code calisto.dispatch}: each app's policy and flow table. {@code flowIdleTimeoutNanos} is
      * {@link FlowTable#NEVER} for {@code off}.
      */
-    public record Dispatch(String policy, int flowTableCapacity, long flowIdleTimeoutNanos, int migrationTableCapacity, int orderBuckets, int migrationSample) {}
+    public record Dispatch(String policy, int flowTableCapacity, long flowIdleTimeoutNanos, int migrationTableCapacity, int orderBuckets,
+                           int buckets, long bucketsRebalanceNanos, Prefill prefill, int migrationSample) {
+        /** What every app's policy is built with (also a policy swapped in later). */
+        public DispatchPolicy.Options options() {
+            return new DispatchPolicy.Options(flowTableCapacity, flowIdleTimeoutNanos, buckets, bucketsRebalanceNanos, prefill);
+        }
+    }
 
-    /** {@code calisto.aeron}: the directory (resolved: a per-process one when the setting is empty) and the IPC channel. */
-    public record Aeron(String dir, boolean embeddedDriver, Streams streams) {}
+    /**
+     * {@code calisto.aeron}: the directory (resolved: a per-process one when the setting is empty), who may open it
+     * besides the dataplane's user, and the IPC channel.
+     */
+    public record Aeron(String dir, boolean embeddedDriver, DirectoryAccess access, Streams streams) {}
 
     /** {@code calisto.run}: {@code run}'s duration, the longest drain, the port kind. */
     public record Run(Duration duration, Duration drainTimeout, String port) {}
@@ -71,11 +83,18 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
         checkKnownKeys(config);
         for (String d : List.of("calisto.core-dispatcher", "calisto.management-dispatcher")) dispatcherType(config, d);
         Io io = io(config);
-        return new DataplaneSettings(io, cores(config),
+        Cores cores = cores(config);
+        return new DataplaneSettings(io, cores,
             new Scheduler(positive(config, "calisto.scheduler.interval").toNanos()),
-            dispatch(config, io), aeron(config),
+            dispatch(config, io, cores), aeron(config),
             new Run(positive(config, "calisto.run.duration"), nonNegative(config, "calisto.run.drain-timeout"), port(config)),
             new Control(atLeast(config, "calisto.control.event-history", 0)));
+    }
+
+    /** {@code calisto.dispatch} alone, checked as {@link #from} checks it (the flows command builds a policy without a dataplane). */
+    public static Dispatch dispatchOf(Config config) {
+        Io io = io(config);
+        return dispatch(config, io, cores(config));
     }
 
     private static Io io(Config c) {
@@ -113,7 +132,7 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
         return new Cores(pool, cpus, guaranteed, burstable);
     }
 
-    private static Dispatch dispatch(Config c, Io io) {
+    private static Dispatch dispatch(Config c, Io io, Cores cores) {
         String policy = c.getString("calisto.dispatch.policy");
         if (!DispatchPolicy.NAMES.contains(policy)) {
             throw new IllegalArgumentException("calisto.dispatch.policy must be one of " + String.join(", ", DispatchPolicy.NAMES) + "; was '" + policy + "'");
@@ -130,11 +149,22 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
         if (buckets < 1 || Integer.bitCount(buckets) != 1) {
             throw new IllegalArgumentException("calisto.dispatch.order-buckets must be a power of two >= 1, was " + buckets);
         }
+        int policyBuckets = c.getInt("calisto.dispatch.buckets");
+        if (policyBuckets < 1 || policyBuckets > BucketsPolicy.MAX_BUCKETS || Integer.bitCount(policyBuckets) != 1) {
+            throw new IllegalArgumentException("calisto.dispatch.buckets must be a power of two in 1.." + BucketsPolicy.MAX_BUCKETS + ", was " + policyBuckets);
+        }
+        long rebalance = nonNegative(c, "calisto.dispatch.buckets-rebalance-interval").toNanos();
+        // read even when another policy is configured: a swap to affinity-prefill later finds it checked
+        String file = c.getString("calisto.dispatch.prefill-file").strip();
+        Prefill prefill = file.isEmpty() ? Prefill.EMPTY : Prefill.read(java.nio.file.Path.of(file), new Toeplitz(io.rssKey()), cores.pool());
+        if (prefill.size() > table) {
+            throw new IllegalArgumentException("calisto.dispatch.prefill-file lists " + prefill.size() + " flows; calisto.dispatch.flow-table-capacity is " + table);
+        }
         int sample = c.getInt("calisto.dispatch.migration-sample");
         if (sample < 1 || sample > 1 << 16 || Integer.bitCount(sample) != 1) {
             throw new IllegalArgumentException("calisto.dispatch.migration-sample must be a power of two in 1..65536, was " + sample);
         }
-        return new Dispatch(policy, table, flowIdleTimeoutNanos(c), migrations, buckets, sample);
+        return new Dispatch(policy, table, flowIdleTimeoutNanos(c), migrations, buckets, policyBuckets, rebalance, prefill, sample);
     }
 
     /** (A frame always fits one IPC fragment: max-frame is at most 2048 bytes, the MTU at least 4096.) */
@@ -143,6 +173,7 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
         String dir = EmbeddedDriver.directory(aeron);
         boolean embedded = aeron.getBoolean("embedded-driver");
         Streams streams = Streams.from(aeron);
+        DirectoryAccess access = DirectoryAccess.from(aeron);
         // the embedded driver deletes its directory on start: a user's directory or a live driver's is refused here, before the port opens
         if (embedded) {
             try {
@@ -151,7 +182,7 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
                 throw new IllegalArgumentException("calisto.aeron.dir: " + e.getMessage());
             }
         }
-        return new Aeron(dir, embedded, streams);
+        return new Aeron(dir, embedded, access, streams);
     }
 
     private static String port(Config c) {

@@ -46,6 +46,13 @@ public final class Management {
     /** Swap the dispatch policy of a running app between two bursts: nothing queued is lost. */
     public record SetPolicy(String app, String policy, ActorRef<Reply> replyTo) implements Command {}
 
+    /**
+     * Swap {@code app}'s policy for {@code affinity-prefill} with these flows bound before its next packet: {@code lines}
+     * as in a {@code calisto.dispatch.prefill-file} (parsed by the dataplane, with its RSS key and pool), {@code source}
+     * names them in errors ({@code FILE:LINE: cause}).
+     */
+    public record PrefillFlows(String app, String source, List<String> lines, ActorRef<Reply> replyTo) implements Command {}
+
     public record SetCoreLimits(String app, int guaranteed, int burstable, ActorRef<Reply> replyTo) implements Command {}
 
     /** Take a core out of service (its owner's packets there are drained first); {@code restore} puts it back. */
@@ -89,6 +96,9 @@ public final class Management {
 
         void setCoreLimits(String app, int guaranteed, int burstable);
 
+        /** {@link PrefillFlows}: returns the number of flows bound. */
+        default int prefill(String app, String source, List<String> lines) { throw new IllegalStateException("this dataplane takes no prefill"); }
+
         void drainCore(int core, boolean restore);
 
         List<AppStats> stats();
@@ -116,6 +126,7 @@ public final class Management {
             @Override public long unregister(String app) { return dp.unregister(app); }
             @Override public void setPolicy(String app, String policy) { dp.setPolicy(app, policy); }
             @Override public void setCoreLimits(String app, int g, int b) { dp.setCoreLimits(app, g, b); }
+            @Override public int prefill(String app, String source, List<String> lines) { return dp.prefill(app, source, lines); }
             @Override public void drainCore(int core, boolean restore) { dp.drainCore(core, restore); }
             @Override public List<AppStats> stats() { return dp.stats(); }
             @Override public void controlPlane(ControlPlane.Command c) { dp.controlSystem().tell(c); }
@@ -160,6 +171,10 @@ public final class Management {
             .onMessage(SetPolicy.class, c -> reply(c, c.replyTo(), () -> {
                 dp.setPolicy(c.app(), c.policy());
                 return new Done(c.app() + " now dispatches with " + c.policy());
+            }))
+            .onMessage(PrefillFlows.class, c -> reply(c, c.replyTo(), () -> {
+                int n = dp.prefill(c.app(), c.source(), c.lines());
+                return new Done(c.app() + " now dispatches with affinity-prefill, " + n + " flows bound");
             }))
             .onMessage(SetCoreLimits.class, c -> reply(c, c.replyTo(), () -> {
                 dp.setCoreLimits(c.app(), c.guaranteed(), c.burstable());

@@ -7,7 +7,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The end-of-run account: every packet the port produced is delivered to an app or dropped with a reason;
- * {@code unaccounted} is what is neither and must be 0.
+ * {@code unaccounted} is what is neither and must be 0. Received, dispatched and dropped are the IO core's own
+ * counts; delivered comes from the apps' core slots (app-writable shared memory) and is believed only within what
+ * was dispatched to each core ({@link AppHandle#delivered}), so no app can make {@code unaccounted} negative.
  */
 public record RunSummary(long received, long delivered, long dropped, long replies, long transmitted,
                          long migratedFlows, long unaccounted) {
@@ -31,6 +33,13 @@ public record RunSummary(long received, long delivered, long dropped, long repli
             out.printf("app %-8s  delivered %d  policy %s  flows %d  migrated-flows %d  table-full-fallbacks %d  expired %d  rebinds %d%n",
                 a.name(), sum, a.dispatch().policy().name(), a.dispatch().flowsSeen(), a.dispatch().migratedFlows(),
                 a.dispatch().policy().tableFullFallbacks(), a.dispatch().policy().expired(), a.dispatch().policy().rebinds());
+            var policy = a.dispatch().policy();
+            if (policy.reallocations() > 0 || policy.rebalanceMoves() > 0) {
+                // buckets: what each core grant or revoke moved (the minimum balance needs), and the load rebalance
+                out.printf("  buckets-moved %d over %d reallocations (%.1f per reallocation)  rebalance-moves %d%n", policy.bucketsMoved(),
+                    policy.reallocations(), policy.reallocations() == 0 ? 0.0 : policy.bucketsMoved() / (double) policy.reallocations(),
+                    policy.rebalanceMoves());
+            }
             if (!a.remote() && (a.runtime().replyFailures() > 0 || a.runtime().handlerErrors() > 0 || a.runtime().failedCoreActors() > 0)) {
                 out.printf("  reply-failed %d (TX stream full: reply lost)  handler-errors %d (handler threw)  core-actors-died %d%n",
                     a.runtime().replyFailures(), a.runtime().handlerErrors(), a.runtime().failedCoreActors());
@@ -41,8 +50,11 @@ public record RunSummary(long received, long delivered, long dropped, long repli
                 ev.get(io.calisto.io.sched.SchedulerListener.PREEMPTED), ev.get(io.calisto.io.sched.SchedulerListener.REVOKED),
                 java.util.Arrays.toString(a.dispatch().heldCoresPublished()));
             for (int core = 0; core < io.calisto.aeron.Streams.MAX_CORES; core++) {
-                long dispatched = a.dispatch().dispatched(core);
-                if (dispatched > 0) out.printf("  core %-3d  dispatched %d  delivered %d%n", core, dispatched, a.delivered(core));
+                long dispatched = a.dispatch().dispatched(core), delivered = a.delivered(core), said = a.deliveredAsWritten(core);
+                if (dispatched == 0 && said == delivered) continue;
+                // the slot is app-writable: a count outside what was dispatched is shown, never added up
+                out.printf("  core %-3d  dispatched %d  delivered %d%s%n", core, dispatched, delivered, said == delivered ? ""
+                    : "  (its core slot says " + said + ": outside 0.." + (dispatched - a.dispatch().appErrors(core)) + ", not believed)");
             }
         }
         out.printf("dropped      %d%n", s.dropped());

@@ -47,7 +47,7 @@ class DataplaneSettingsTest {
         assertEquals("calisto.cores.cpus must be empty or list one CPU per pool core (8), has 2", error("calisto.cores.cpus = [0, 1]"));
         assertEquals("calisto.cores.burstable must be >= 2, was 1", error("calisto.cores.guaranteed = 2\ncalisto.cores.burstable = 1"));
         assertEquals("calisto.scheduler.interval must be positive, was 0", error("calisto.scheduler.interval = 0"));
-        assertEquals("calisto.dispatch.policy must be one of modulo, affinity, affinity-held, affinity-rebind, affinity-published; was 'random'",
+        assertEquals("calisto.dispatch.policy must be one of modulo, affinity, affinity-held, affinity-rebind, affinity-published, affinity-prefill, affinity-hybrid, buckets; was 'random'",
             error("calisto.dispatch.policy = random"));
         assertEquals("calisto.dispatch.order-buckets must be a power of two >= 1, was 1000", error("calisto.dispatch.order-buckets = 1000"));
         assertEquals("calisto.dispatch.flow-table-capacity must be in 1..268435456, was 0", error("calisto.dispatch.flow-table-capacity = 0"));
@@ -66,6 +66,26 @@ class DataplaneSettingsTest {
             error("calisto.core-dispatcher.type = Nope"));
         assertEquals("calisto.aeron.term-length must be a power of two in 64k..1g, was 2147483648", error("calisto.aeron.term-length = 2g"));
         DataplaneSettings.from(with("calisto.aeron.term-length = 1g\ncalisto.run.drain-timeout = 0"));
+    }
+
+    @Test
+    void theNewPoliciesKeysAreTypedAndChecked(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        DataplaneSettings.Dispatch d = DataplaneSettings.from(with("")).dispatch();
+        assertEquals(4096, d.buckets());
+        assertEquals(1_000_000, d.bucketsRebalanceNanos());
+        assertEquals(0, d.prefill().size());
+        assertEquals("calisto.dispatch.buckets must be a power of two in 1..1048576, was 100", error("calisto.dispatch.buckets = 100"));
+        assertEquals("calisto.dispatch.buckets-rebalance-interval needs a unit (e.g. 10s, 500ms), was '5'", error("calisto.dispatch.buckets-rebalance-interval = 5"));
+        assertEquals(0, DataplaneSettings.from(with("calisto.dispatch.buckets-rebalance-interval = 0")).dispatch().bucketsRebalanceNanos());
+        java.nio.file.Path f = dir.resolve("flows.txt");
+        java.nio.file.Files.writeString(f, "0x10 2\nudp 10.0.0.2 5000 10.0.0.1 7 3\n");
+        var p = DataplaneSettings.from(with("calisto.dispatch.prefill-file = \"" + f + "\"")).dispatch().prefill();
+        assertEquals(2, p.size());
+        assertEquals(3, p.core(1));
+        java.nio.file.Files.writeString(f, "0x10 2\n0x11 12\n");
+        assertEquals(f + ":2: core 12 is not in calisto.cores.pool [0, 1, 2, 3, 4, 5, 6, 7]", error("calisto.dispatch.prefill-file = \"" + f + "\""));
+        assertEquals("calisto.dispatch.prefill-file lists 2 flows; calisto.dispatch.flow-table-capacity is 1",
+            error("calisto.dispatch.prefill-file = \"" + f + "\"\ncalisto.cores.pool = [2, 12]\ncalisto.dispatch.flow-table-capacity = 1"));
     }
 
     @Test

@@ -53,6 +53,7 @@ class ManagementSerializationTest {
             new Management.UnregisterApp("echo", replies.getRef()),
             new Management.SetPolicy("echo", "modulo", replies.getRef()),
             new Management.SetCoreLimits("echo", 1, 2, replies.getRef()),
+            new Management.PrefillFlows("echo", "flows.txt", List.of("0x10 2", "udp 10.0.0.2 5000 10.0.0.1 7 1"), replies.getRef()),
             new Management.DrainCore(3, true, replies.getRef()),
             new Management.GetStats(replies.getRef()),
             new Management.Subscribe(events.getRef(), replies.getRef()),
@@ -69,7 +70,7 @@ class ManagementSerializationTest {
             granted);
         for (Object m : messages) assertEquals(m, roundTrip(m), m.getClass().getName());
         // the refs still reach their actors
-        ((Management.Subscribe) roundTrip(messages.get(5))).replyTo().tell(new Management.Done("back"));
+        ((Management.Subscribe) roundTrip(messages.get(6))).replyTo().tell(new Management.Done("back"));
         assertEquals(new Management.Done("back"), replies.receiveMessage());
     }
 

@@ -56,7 +56,7 @@ class CliTest {
             assertEquals(1, r.err().strip().lines().count(), "one line expected: " + r.err());
             assertTrue(r.err().startsWith("calisto: "), r.err());
         }
-        assertEquals("calisto: --policy must be one of modulo, affinity, affinity-held, affinity-rebind, affinity-published; was 'random'", cli("run", "--policy", "random").err().strip());
+        assertEquals("calisto: --policy must be one of modulo, affinity, affinity-held, affinity-rebind, affinity-published, affinity-prefill, affinity-hybrid, buckets; was 'random'", cli("run", "--policy", "random").err().strip());
         assertEquals("calisto: capture not found: /nonexistent/in.pcap", cli("run", "--pcap", "/nonexistent/in.pcap").err().strip());
         assertEquals("calisto: --flow-idle-timeout must be positive, was '0'", cli("run", "--flow-idle-timeout", "0").err().strip());
     }

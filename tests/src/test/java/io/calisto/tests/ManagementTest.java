@@ -76,7 +76,7 @@ class ManagementTest {
             ask(r -> new Management.RegisterApp(apps, echo(), 1, 2, r)));
         assertEquals(new Management.Rejected("core limits of app other must satisfy 0 <= guaranteed <= burstable <= 3 (pool size) and burstable >= 1, were guaranteed=3 burstable=2"),
             ask(r -> new Management.RegisterApp(apps, new AppSpec("other", MatchRule.parse("dst-port=9"), c -> ctx -> {}), 3, 2, r)));
-        assertEquals(new Management.Rejected("unknown dispatch policy 'random' (modulo, affinity, affinity-held, affinity-rebind, affinity-published)"),
+        assertEquals(new Management.Rejected("unknown dispatch policy 'random' (modulo, affinity, affinity-held, affinity-rebind, affinity-published, affinity-prefill, affinity-hybrid, buckets)"),
             ask(r -> new Management.SetPolicy("echo", "random", r)));
         assertEquals(new Management.Rejected("no app named 'nope'"), ask(r -> new Management.SetPolicy("nope", "modulo", r)));
         assertEquals(new Management.Rejected("core 7 is not in calisto.cores.pool"), ask(r -> new Management.DrainCore(7, false, r)));
@@ -86,6 +86,18 @@ class ManagementTest {
                 return new Management.SetCoreLimits("echo", 3, 3, r);
             }));
         assertEquals(new Management.Rejected("no app named 'ghost'"), ask(r -> new Management.UnregisterApp("ghost", r)));
+    }
+
+    @Test
+    void prefillSwapsInAffinityPrefillWithTheFlowsOrRejectsTheBadLine() {
+        ask(r -> new Management.RegisterApp(apps, echo(), 1, 3, r));
+        assertEquals(new Management.Rejected("flows.txt:2: core 9 is not in calisto.cores.pool [0, 1, 2]"),
+            ask(r -> new Management.PrefillFlows("echo", "flows.txt", java.util.List.of("0x10 2", "0x11 9"), r)));
+        assertEquals("affinity", ((Management.Stats) ask(r -> new Management.GetStats(r))).apps().getFirst().policy());
+        assertEquals(new Management.Done("echo now dispatches with affinity-prefill, 2 flows bound"),
+            ask(r -> new Management.PrefillFlows("echo", "flows.txt", java.util.List.of("# two flows", "0x10 2", "udp 10.0.0.2 5000 10.0.0.1 7 1"), r)));
+        assertEquals("affinity-prefill", ((Management.Stats) ask(r -> new Management.GetStats(r))).apps().getFirst().policy());
+        assertEquals(new Management.Rejected("no app named 'nope'"), ask(r -> new Management.PrefillFlows("nope", "f", java.util.List.of(), r)));
     }
 
     @Test

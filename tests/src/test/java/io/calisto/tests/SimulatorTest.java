@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 class SimulatorTest {
     static Simulator.Config mm1(String policy, double rate, long seed) {
         // one core, never more: M/M/1 with service mean 10 us (mu = 100k/s); no IO, migration or grant cost
-        return new Simulator.Config(policy, rate, 1000, FlowPopularity.uniform(1000), ServiceTime.Kind.EXPONENTIAL, 10_000,
-            1, 1, 5_000, 200_000, 20.0, 0.1, seed, new CostModel(0, 0, 0, 0));
+        return Simulator.Config.single(policy, rate, 1000, FlowPopularity.uniform(1000), 64, ServiceTime.Kind.EXPONENTIAL, 10_000,
+            1, 1, 5_000, 200_000, Simulator.L2_BYTES, 20.0, 0.1, seed, CostModel.FREE);
     }
 
     @Test
@@ -41,8 +41,8 @@ class SimulatorTest {
     @Test
     void atPaperScaleAffinityMovesNoFlowWhileModuloMovesThemAsCoresChange() {
         for (String policy : java.util.List.of("modulo", "affinity", "affinity-held")) {
-            var cfg = new Simulator.Config(policy, 1_000_000, 700_000, FlowPopularity.uniform(700_000), ServiceTime.Kind.EXPONENTIAL, 5_000,
-                10, 1, 5_000, 20_000, 0.2, 0.2, 9, CostModel.MEASURED_HERE);
+            var cfg = Simulator.Config.single(policy, 1_000_000, 700_000, FlowPopularity.uniform(700_000), 64, ServiceTime.Kind.EXPONENTIAL, 5_000,
+                10, 1, 5_000, 20_000, Simulator.L2_BYTES, 0.2, 0.2, 9, CostModel.MEASURED_HERE);
             Simulator.Result r = Simulator.run(cfg);
             assertTrue(r.meanCores() > 2, policy + " should use several of the 10 cores at 1M pps x 5 us: " + r.meanCores());
             assertTrue(r.grants() > 1, policy);
@@ -55,8 +55,8 @@ class SimulatorTest {
     void atFiveThousandPpsThePapersRuleWakesMoreCoresThanTheHeldRuleAndPublishedIsModulo() {
         java.util.Map<String, Simulator.Result> r = new java.util.LinkedHashMap<>();
         for (String policy : java.util.List.of("modulo", "affinity", "affinity-held", "affinity-published")) {
-            r.put(policy, Simulator.run(new Simulator.Config(policy, 5_000, 700_000, FlowPopularity.uniform(700_000), ServiceTime.Kind.EXPONENTIAL,
-                10_000, 10, 1, 5_000, 200_000, 0.5, 0.2, 42, CostModel.MEASURED_HERE)));
+            r.put(policy, Simulator.run(Simulator.Config.single(policy, 5_000, 700_000, FlowPopularity.uniform(700_000), 64, ServiceTime.Kind.EXPONENTIAL,
+                10_000, 10, 1, 5_000, 200_000, Simulator.L2_BYTES, 0.5, 0.2, 42, CostModel.MEASURED_HERE)));
         }
         long paper = r.get("affinity").grants(), held = r.get("affinity-held").grants();
         // nearly every packet is a new flow bound round-robin over all 10 cores, 9 of them parked: a wake-up each

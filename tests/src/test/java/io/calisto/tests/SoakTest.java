@@ -71,7 +71,7 @@ class SoakTest {
             assertTrue(r.err().startsWith("calisto: "), r.err());
             assertEquals("", r.out(), "nothing runs on a bad option");
         }
-        assertEquals("calisto: --policy must be one of modulo, affinity, affinity-held, affinity-rebind, affinity-published, all; was 'random'",
+        assertEquals("calisto: --policy must be one of modulo, affinity, affinity-held, affinity-rebind, affinity-published, affinity-prefill, affinity-hybrid, buckets, all; was 'random'",
             CliTest.cli("soak", "--policy", "random").err().strip());
         assertEquals("calisto: --apps must be in 2..8, was 1", CliTest.cli("soak", "--apps", "1").err().strip());
     }

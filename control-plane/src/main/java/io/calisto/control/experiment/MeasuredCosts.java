@@ -14,8 +14,15 @@ import org.HdrHistogram.Histogram;
  * reaction (grant → first packet on the new core, steady phase only). Written as {@code costs.csv}, whose last row
  * ({@code all}) merges every step; {@code experiment paper --mode sim --costs FILE} reads that row back.
  */
-public record MeasuredCosts(String policy, int offered, Histogram resident, Histogram built, Histogram grant) {
-    public static final String HEADER = "policy,offered_pps,resident_requests,resident_mean_ns,built_requests,built_mean_ns,migration_ns,grant_samples,grant_p50_us,grant_p99_us";
+public record MeasuredCosts(String policy, int offered, Histogram resident, Histogram built, Histogram grant, Histogram hot, Histogram cold,
+                            int bytesPerFlow) {
+    /** Before the cache model: no hot/cold split (still read by {@code --costs}). */
+    static final String HEADER_V1 = "policy,offered_pps,resident_requests,resident_mean_ns,built_requests,built_mean_ns,migration_ns,grant_samples,grant_p50_us,grant_p99_us";
+    /**
+     * {@code hot}: resident and recently touched (a cache hit); {@code cold}: built, or resident but long untouched (a
+     * miss). Their medians are what the simulator takes: on time-shared CPUs a mean also holds the odd descheduling.
+     */
+    public static final String HEADER = HEADER_V1 + ",hot_requests,hot_mean_ns,hot_p50_ns,cold_requests,cold_mean_ns,cold_p50_ns,bytes_per_flow";
 
     /** Mean extra state-access time of a request whose flow's state had to be built on its core; 0 without samples. */
     public long migrationNanos() {
@@ -27,19 +34,24 @@ public record MeasuredCosts(String policy, int offered, Histogram resident, Hist
         return String.join(",", policy, Integer.toString(offered), Long.toString(resident.getTotalCount()), String.format("%.1f", mean(resident)),
             Long.toString(built.getTotalCount()), String.format("%.1f", mean(built)), Long.toString(migrationNanos()),
             Long.toString(grant.getTotalCount()), String.format("%.1f", grant.getValueAtPercentile(50) / 1e3),
-            String.format("%.1f", grant.getValueAtPercentile(99) / 1e3));
+            String.format("%.1f", grant.getValueAtPercentile(99) / 1e3), Long.toString(hot.getTotalCount()), String.format("%.1f", mean(hot)),
+            Long.toString(p50(hot)), Long.toString(cold.getTotalCount()), String.format("%.1f", mean(cold)), Long.toString(p50(cold)), Integer.toString(bytesPerFlow));
     }
 
     private static double mean(Histogram h) { return h.getTotalCount() == 0 ? 0 : h.getMean(); }
 
+    private static long p50(Histogram h) { return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50); }
+
     static MeasuredCosts total(List<MeasuredCosts> steps) {
-        Histogram r = new Histogram(3), b = new Histogram(3), g = new Histogram(3);
+        Histogram r = new Histogram(3), b = new Histogram(3), g = new Histogram(3), h = new Histogram(3), c = new Histogram(3);
         for (MeasuredCosts s : steps) {
             r.add(s.resident());
             b.add(s.built());
             g.add(s.grant());
+            h.add(s.hot());
+            c.add(s.cold());
         }
-        return new MeasuredCosts("all", 0, r, b, g);
+        return new MeasuredCosts("all", 0, r, b, g, h, c, steps.isEmpty() ? 0 : steps.getFirst().bytesPerFlow());
     }
 
     static void write(List<MeasuredCosts> steps, Path file) throws IOException {
@@ -50,8 +62,10 @@ public record MeasuredCosts(String policy, int offered, Histogram resident, Hist
     }
 
     /**
-     * {@code base} with the migration and grant costs of a real run's {@code costs.csv} ({@code all} row); the
-     * dispatch and table costs stay (JMH). One-line errors for a missing or malformed file.
+     * {@code base} with the grant cost and the cache model's hit and miss costs of a real run's {@code costs.csv}
+     * ({@code all} row): hit = hot median, miss = cold median, each spread per 64-byte line of that run's state (an older
+     * file without the hot/cold split: resident and built means). The dispatch and table costs stay (JMH). One-line
+     * errors for a missing or malformed file.
      */
     public static CostModel costModel(Path file, CostModel base) {
         List<String> lines;
@@ -60,16 +74,18 @@ public record MeasuredCosts(String policy, int offered, Histogram resident, Hist
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read costs file " + file + " (" + e.getClass().getSimpleName() + ")");
         }
-        if (lines.isEmpty() || !lines.getFirst().equals(HEADER)) {
+        boolean v1 = !lines.isEmpty() && lines.getFirst().equals(HEADER_V1);
+        if (lines.isEmpty() || !(v1 || lines.getFirst().equals(HEADER))) {
             throw new IllegalArgumentException(file + " is not a costs.csv written by experiment paper --mode real (header differs)");
         }
         String[] all = lines.getLast().split(",");
-        if (all.length != HEADER.split(",").length || !all[0].equals("all")) throw new IllegalArgumentException(file + " has no 'all' row as its last line");
+        if (all.length != lines.getFirst().split(",").length || !all[0].equals("all")) throw new IllegalArgumentException(file + " has no 'all' row as its last line");
         try {
-            long migration = Long.parseLong(all[6]);
             long grantSamples = Long.parseLong(all[7]);
             long grantNanos = grantSamples == 0 ? base.grantNanos() : Math.round(Double.parseDouble(all[8]) * 1e3);
-            return new CostModel(base.dispatchNanos(), base.newFlowNanos(), migration, grantNanos);
+            double hit = Double.parseDouble(v1 ? all[3] : all[12]), miss = Double.parseDouble(v1 ? all[5] : all[15]);
+            int lineCount = CostModel.lines(v1 ? 64 : Integer.parseInt(all[16]));
+            return new CostModel(base.dispatchNanos(), base.newFlowNanos(), 0, hit / lineCount, 0, miss / lineCount, grantNanos);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(file + ": the 'all' row holds a value that is not a number (" + e.getMessage() + ")");
         }

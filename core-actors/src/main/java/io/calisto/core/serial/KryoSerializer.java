@@ -1,7 +1,6 @@
 package io.calisto.core.serial;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
 import com.esotericsoftware.kryo.util.Pool;
@@ -26,6 +25,8 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
 public final class KryoSerializer extends SerializerWithStringManifest {
     /** Pekko serializer id; ids below 100 belong to Pekko. */
     public static final int IDENTIFIER = 7_147_001;
+    /** Deepest nesting of objects in one message (ours nest 5 deep: Stats, AppStats, a list, CoreStats, a String). */
+    static final int MAX_DEPTH = 32;
 
     private final ExtendedActorSystem system;
     private final Map<String, Integer> ids;
@@ -59,8 +60,9 @@ public final class KryoSerializer extends SerializerWithStringManifest {
     }
 
     private Kryo newKryo() {
-        Kryo kryo = new Kryo();
+        Kryo kryo = new Kryo(new BoundedInput.ClassIds(), null);
         kryo.setRegistrationRequired(true);
+        kryo.setMaxDepth(MAX_DEPTH); // nesting is recursion: ArrayLists nested 10,000 deep would overflow the stack
         kryo.setReferences(false);
         ImmutableCollectionsSerializers.registerSerializers(kryo);
         ActorRefResolver resolver = ActorRefResolver.get(Adapter.toTyped(system));
@@ -101,7 +103,7 @@ public final class KryoSerializer extends SerializerWithStringManifest {
     public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
         Kryo kryo = pool.obtain();
         try {
-            return kryo.readClassAndObject(new Input(bytes));
+            return kryo.readClassAndObject(new BoundedInput(bytes)); // lengths bounded by the message's size
         } catch (RuntimeException e) {
             throw new NotSerializableException("cannot decode a Calisto message of " + bytes.length + " bytes: " + e.getMessage());
         } finally {

@@ -55,4 +55,34 @@ class KryoSerializerTest {
         assertTrue(e.isFailure());
         assertTrue(e.failed().get().getMessage().contains("Class is not registered"), e.failed().get().getMessage());
     }
+
+    private static KryoSerializer serializer() {
+        return new KryoSerializer((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(kit.system()));
+    }
+
+    /** Found by ControlMessageFuzzTest (and issue 14's 16-byte int[] claiming 400,000,000 elements, which froze the dataplane). */
+    @Test
+    void aLengthTheMessageCannotHoldIsRefusedBeforeAllocating() {
+        KryoSerializer k = serializer();
+        byte[] ints = java.util.Arrays.copyOf(java.util.HexFormat.of().parseHex("678188debe01"), 16); // int[] (id 101), 400,000,000 long
+        assertThrows(java.io.NotSerializableException.class, () -> k.fromBinary(ints, "")); // builds the pooled Kryo
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        var e = assertThrows(java.io.NotSerializableException.class, () -> k.fromBinary(ints, ""));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals("cannot decode a Calisto message of 16 bytes: a length of 400000001 is more than a message of 16 bytes can hold", e.getMessage());
+        assertTrue(allocated < 1 << 20, allocated + " bytes allocated");
+    }
+
+    /** Lists nested 10,000 deep (30 KB) overflowed the stack: a StackOverflowError is no clean refusal. */
+    @Test
+    void nestingDeeperThanMaxDepthIsRefused() throws Exception {
+        KryoSerializer k = serializer();
+        java.util.ArrayList<Object> list = new java.util.ArrayList<>();
+        for (int i = 1; i < KryoSerializer.MAX_DEPTH; i++) list = new java.util.ArrayList<>(List.of(list));
+        assertEquals(list, k.fromBinary(k.toBinary(list), ""), "as deep as allowed still round-trips");
+        byte[] deep = java.util.HexFormat.of().parseHex("6a" + "826a00".repeat(10_000) + "01"); // ArrayList(ArrayList(...)), as Kryo writes it
+        var e = assertThrows(java.io.NotSerializableException.class, () -> k.fromBinary(deep, ""));
+        assertTrue(e.getMessage().contains("Max depth exceeded"), e.getMessage());
+    }
 }

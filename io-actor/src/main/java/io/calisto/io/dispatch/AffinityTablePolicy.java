@@ -36,7 +36,12 @@ public final class AffinityTablePolicy implements DispatchPolicy {
          * intended value, the core; rx.c's {@code assigned_core = retl} (the key's slot position) is recorded in
          * docs/decisions.md 25.
          */
-        PUBLISHED("affinity-published");
+        PUBLISHED("affinity-published"),
+        /**
+         * Paper §7: {@link #HELD}, with the table pre-populated before traffic ({@link #prefill}): a flow listed there
+         * goes to its listed core from its first packet (taken back if idle, else re-bound like any held-mode flow).
+         */
+        PREFILL("affinity-prefill");
 
         final String policyName;
 
@@ -65,6 +70,9 @@ public final class AffinityTablePolicy implements DispatchPolicy {
     private boolean fellBack;
     private long lastFallbackNanos;
 
+    /** Entries still to bind (prefill mode): applied on the IO thread at the first tick or packet, then null. */
+    private Prefill pendingPrefill;
+
     /** Slots of the flow table {@link #tick} examines per call (one call per IO loop iteration). */
     public static final int SWEEP_SLOTS = 64;
 
@@ -91,8 +99,28 @@ public final class AffinityTablePolicy implements DispatchPolicy {
         this.acquirer = allocator;
     }
 
+    /**
+     * Binds {@code prefill}'s flows before the first packet (stamped then, on the IO thread's clock, so they age from
+     * that moment like any entry). Control path, before the policy is installed; more entries than the table holds
+     * are refused.
+     */
+    public void prefill(Prefill prefill) {
+        if (prefill.size() > table.capacity()) {
+            throw new IllegalArgumentException("the prefill lists " + prefill.size() + " flows; the flow table holds "
+                + table.capacity() + " (calisto.dispatch.flow-table-capacity)");
+        }
+        pendingPrefill = prefill.size() == 0 ? null : prefill;
+    }
+
+    private void applyPrefill(long nowNanos) {
+        Prefill p = pendingPrefill;
+        pendingPrefill = null;
+        for (int i = 0; i < p.size(); i++) table.put(p.hash(i), p.core(i), nowNanos);
+    }
+
     @Override
     public int coreFor(int rssHash, long nowNanos) {
+        if (pendingPrefill != null) applyPrefill(nowNanos);
         if (mode == Mode.PUBLISHED) return published(rssHash, nowNanos);
         if (mode == Mode.PAPER && allocator != null) return paper(rssHash, nowNanos);
         int n = cores.count();
@@ -100,7 +128,7 @@ public final class AffinityTablePolicy implements DispatchPolicy {
         int bound = table.touch(rssHash, nowNanos);
         if (bound != FlowTable.MISSING) {
             if (cores.contains(bound)) return bound;
-            if ((mode == Mode.HELD || mode == Mode.PAPER) && acquirer != null && acquirer.acquire(bound, nowNanos)) {
+            if ((mode == Mode.HELD || mode == Mode.PAPER || mode == Mode.PREFILL) && acquirer != null && acquirer.acquire(bound, nowNanos)) {
                 acquired++;
                 return bound;
             }
@@ -167,7 +195,10 @@ public final class AffinityTablePolicy implements DispatchPolicy {
 
     /** Sweeps {@link #SWEEP_SLOTS} slots of the flow table for expired entries. */
     @Override
-    public void tick(long nowNanos) { table.sweep(nowNanos, SWEEP_SLOTS); }
+    public void tick(long nowNanos) {
+        if (pendingPrefill != null) applyPrefill(nowNanos);
+        table.sweep(nowNanos, SWEEP_SLOTS);
+    }
 
     private int nextCore(int n) {
         if (nextIndex >= n) nextIndex = 0;

@@ -63,28 +63,34 @@ public final class AppDispatch {
      */
     public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity, long flowIdleTimeoutNanos,
                        Subscription tx, int migrationCapacity) {
-        this(appId, name, rule, policyName, tableCapacity, flowIdleTimeoutNanos, tx, migrationCapacity, 1 << 16, 1);
+        this(appId, name, rule, policyName, tableCapacity, flowIdleTimeoutNanos, tx, migrationCapacity, 1 << 16);
     }
 
     /** As above, with {@code orderBuckets} buckets for {@link FlowOrder} (a power of two); migration tracking exact. */
     public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity, long flowIdleTimeoutNanos,
                        Subscription tx, int migrationCapacity, int orderBuckets) {
-        this(appId, name, rule, policyName, tableCapacity, flowIdleTimeoutNanos, tx, migrationCapacity, orderBuckets, 1);
+        this(appId, name, rule, policyName, DispatchPolicy.Options.of(tableCapacity, flowIdleTimeoutNanos), tx, migrationCapacity, orderBuckets);
+    }
+
+    /** As above, the policy built with {@code options} (buckets, rebalance period, prefill); migration tracking exact. */
+    public AppDispatch(int appId, String name, MatchRule rule, String policyName, DispatchPolicy.Options options,
+                       Subscription tx, int migrationCapacity, int orderBuckets) {
+        this(appId, name, rule, policyName, options, tx, migrationCapacity, orderBuckets, 1);
     }
 
     /**
-     * As above, with {@code orderBuckets} buckets for {@link FlowOrder} (a power of two), and migration tracking that
-     * follows one flow in {@code migrationSample} (see {@link MigrationTracker}), its entries aging with the flow table's.
+     * As above, with migration tracking that follows one flow in {@code migrationSample} (see {@link MigrationTracker}),
+     * its entries aging with the flow table's.
      */
-    public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity, long flowIdleTimeoutNanos,
+    public AppDispatch(int appId, String name, MatchRule rule, String policyName, DispatchPolicy.Options options,
                        Subscription tx, int migrationCapacity, int orderBuckets, int migrationSample) {
         this.appId = appId;
         this.name = name;
         this.preemptReason = "for " + name;
         this.rule = rule;
-        this.policy = DispatchPolicy.create(policyName, cores, tableCapacity, flowIdleTimeoutNanos);
+        this.policy = DispatchPolicy.create(policyName, cores, options);
         this.tx = tx;
-        this.migrations = migrationCapacity > 0 ? new MigrationTracker(migrationCapacity, migrationSample, flowIdleTimeoutNanos) : null;
+        this.migrations = migrationCapacity > 0 ? new MigrationTracker(migrationCapacity, migrationSample, options.flowIdleTimeoutNanos()) : null;
         this.order = new FlowOrder(orderBuckets);
     }
 

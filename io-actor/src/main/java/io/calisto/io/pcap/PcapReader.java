@@ -38,26 +38,31 @@ public final class PcapReader implements AutoCloseable {
     private PcapReader(Path path) throws IOException {
         this.path = path;
         this.in = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
-        byte[] g = new byte[24];
-        int n = in.readNBytes(g, 0, 24);
-        if (n < 24) throw fail("not a pcap file (" + n + " bytes, shorter than a pcap header)");
-        int magicBe = be(g, 0);
-        int magicLe = Integer.reverseBytes(magicBe);
-        if (magicBe == MAGIC_US || magicBe == MAGIC_NS) {
-            swapped = false;
-            nanos = magicBe == MAGIC_NS;
-        } else if (magicLe == MAGIC_US || magicLe == MAGIC_NS) {
-            swapped = true;
-            nanos = magicLe == MAGIC_NS;
-        } else if (magicBe == 0x0a0d0d0a) {
-            throw fail("pcapng is not supported; convert it with: editcap -F pcap in.pcapng out.pcap");
-        } else {
-            throw fail(String.format("not a pcap file (magic 0x%08x)", magicBe));
+        try {
+            byte[] g = new byte[24];
+            int n = in.readNBytes(g, 0, 24);
+            if (n < 24) throw fail("not a pcap file (" + n + " bytes, shorter than a pcap header)");
+            int magicBe = be(g, 0);
+            int magicLe = Integer.reverseBytes(magicBe);
+            if (magicBe == MAGIC_US || magicBe == MAGIC_NS) {
+                swapped = false;
+                nanos = magicBe == MAGIC_NS;
+            } else if (magicLe == MAGIC_US || magicLe == MAGIC_NS) {
+                swapped = true;
+                nanos = magicLe == MAGIC_NS;
+            } else if (magicBe == 0x0a0d0d0a) {
+                throw fail("pcapng is not supported; convert it with: editcap -F pcap in.pcapng out.pcap");
+            } else {
+                throw fail(String.format("not a pcap file (magic 0x%08x)", magicBe));
+            }
+            int snap = read32(g, 16);
+            this.snaplen = snap > 0 && snap < MAX_RECORD ? snap : MAX_RECORD; // 0 or huge: only the hard bound applies
+            int link = read32(g, 20);
+            if (link != LINKTYPE_ETHERNET) throw fail("unsupported link type " + link + " (only Ethernet, 1)");
+        } catch (IOException | RuntimeException e) {
+            in.close(); // a refused header must not leave the file open (the fuzzer found the leak: PcapReaderFuzzTest)
+            throw e;
         }
-        int snap = read32(g, 16);
-        this.snaplen = snap > 0 && snap < MAX_RECORD ? snap : MAX_RECORD; // 0 or huge: only the hard bound applies
-        int link = read32(g, 20);
-        if (link != LINKTYPE_ETHERNET) throw fail("unsupported link type " + link + " (only Ethernet, 1)");
     }
 
     /** Opens {@code path}; a missing or unreadable file or a bad header is a {@link PcapFormatException}. */

@@ -65,8 +65,11 @@ public final class SyntheticPort implements PacketPort {
         return n;
     }
 
-    /** Writes flow {@code flow}'s frame carrying sequence number {@code seq}; returns its length. */
-    int write(UnsafeBuffer f, int flow, long seq) {
+    /**
+     * Writes flow {@code flow}'s frame carrying sequence number {@code seq}; returns its length. Public for captures
+     * that must hold every flow exactly once (bench pipeline, the replay benchmarks), in this port's format.
+     */
+    public int write(UnsafeBuffer f, int flow, long seq) {
         int len = cfg.packetBytes();
         boolean v6 = unit(flow, 0x9E3779B97F4A7C15L) < cfg.ipv6Fraction();
         boolean tcp = unit(flow, 0xC2B2AE3D27D4EB4FL) < cfg.tcpFraction();

@@ -5,6 +5,7 @@ import io.calisto.aeron.DropReason;
 import io.calisto.aeron.Streams;
 import io.calisto.io.dispatch.AffinityTablePolicy;
 import io.calisto.io.dispatch.CoreAllocator;
+import io.calisto.io.dispatch.CoreProgress;
 import io.calisto.io.dispatch.DispatchPolicy;
 import io.calisto.io.kernel.AppDispatch;
 import java.util.Arrays;
@@ -188,7 +189,9 @@ public final class CoreScheduler {
 
     /** Packets published to a dead core-actor's core that it never handed to the app; each counted once. */
     private void countLost(AppDispatch a, int core) {
-        long lost = a.dispatched(core) - a.slots[core].delivered() - a.appErrors(core);
+        long unlost = a.dispatched(core) - a.appErrors(core);
+        // the slot is app-writable memory: a count below 0 or above what was dispatched must not make up losses
+        long lost = unlost - CoreSlot.believable(a.slots[core].delivered(), unlost);
         if (lost > 0) losses.appError(a, core, lost);
     }
 
@@ -416,9 +419,23 @@ public final class CoreScheduler {
         return core;
     }
 
-    /** Hands a table policy the scheduler's side (counters, {@code cores_add_core}, take-backs) for app {@code a}. */
+    /**
+     * Hands a table policy the scheduler's side (counters, {@code cores_add_core}, take-backs) for app {@code a}, and
+     * every policy the app's positions ({@link CoreProgress}). On the IO thread, as the policy is installed.
+     */
     public void wire(AppDispatch a) {
         if (a.policy() instanceof AffinityTablePolicy p) p.allocator(new Allocator(a));
+        a.policy().progress(new Progress(a));
+    }
+
+    /** An app's positions for a policy that moves flows itself: what it published to each core, what each completed. */
+    private record Progress(AppDispatch app) implements CoreProgress {
+        @Override public long published(int core) { return app.published[core]; }
+
+        @Override public long completed(int core) {
+            CoreSlot slot = app.slots[core];
+            return slot == null ? Long.MAX_VALUE : slot.completed();
+        }
     }
 
     private final class Allocator implements CoreAllocator {

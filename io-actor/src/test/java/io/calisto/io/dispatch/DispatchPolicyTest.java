@@ -165,7 +165,7 @@ class DispatchPolicyTest {
     @Test
     void unknownPolicyNameIsRejected() {
         var e = assertThrows(IllegalArgumentException.class, () -> DispatchPolicy.create("random", new ActiveCores(), 1, FlowTable.NEVER));
-        assertEquals("unknown dispatch policy 'random' (modulo, affinity, affinity-held, affinity-rebind, affinity-published)", e.getMessage());
+        assertEquals("unknown dispatch policy 'random' (modulo, affinity, affinity-held, affinity-rebind, affinity-published, affinity-prefill, affinity-hybrid, buckets)", e.getMessage());
     }
 
     @Test

@@ -126,6 +126,27 @@ class PcapRoundTripTest {
         assertEquals(linux + ": unsupported link type 113 (only Ethernet, 1)", assertThrows(PcapFormatException.class, () -> PcapReader.open(linux)).getMessage());
     }
 
+    /** Found by PcapReaderFuzzTest: a refused header left the file open, one descriptor per bad capture. */
+    @Test
+    void aRefusedHeaderClosesTheFile() throws Exception {
+        Path empty = dir.resolve("empty.pcap");
+        Files.write(empty, new byte[0]);
+        Path text = dir.resolve("text.pcap");
+        Files.writeString(text, "this is not a capture, just some text....");
+        long before = openFiles();
+        for (int i = 0; i < 50; i++) {
+            assertThrows(PcapFormatException.class, () -> PcapReader.open(empty));
+            assertThrows(PcapFormatException.class, () -> PcapReader.open(text));
+        }
+        assertEquals(before, openFiles());
+    }
+
+    private static long openFiles() throws Exception {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     /** Three 100-byte records (the file is 24 + 3 * 116 bytes). */
     byte[] threeRecords() throws Exception {
         Path file = dir.resolve("three.pcap");

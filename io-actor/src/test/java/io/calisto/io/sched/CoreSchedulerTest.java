@@ -389,6 +389,31 @@ class CoreSchedulerTest {
     }
 
     @Test
+    void theSchedulerHandsPoliciesTheAppsPositionsSoAGrantMovesNoBucketStillInFlight() {
+        AppDispatch a = new AppDispatch(0, "app0", MatchRule.ANY, "buckets",
+            new io.calisto.io.dispatch.DispatchPolicy.Options(16, FlowTable.NEVER, 8, 0, null), null, 0, 1 << 16);
+        a.guaranteed = 1;
+        a.burstable = 3;
+        for (int c = 0; c < 3; c++) a.slots[c] = CoreSlot.onHeap();
+        sched.addApp(a, 0);
+        sched.wire(a); // as the IO thread does after addApp and on every policy swap
+        var p = (io.calisto.io.dispatch.BucketsPolicy) a.policy();
+        for (int x = 1, seen = 0; seen != 0xFF; x++) {
+            if ((seen & 1 << p.bucketOf(x)) != 0) continue;
+            seen |= 1 << p.bucketOf(x);
+            assertEquals(0, sched.coreFor(a, x, 0));
+            a.published[0] += 100; // the IO core published its packet
+        }
+        assertTrue(sched.tryAcquire(a, 1, 0));
+        assertEquals(0, p.bucketsMoved(), "every bucket's packet is still queued on core 0");
+        assertEquals(4, p.owed());
+        served(a.slots[0], a.published[0]);
+        p.tick(0);
+        assertEquals(4, p.bucketsMoved());
+        assertEquals(4, p.owned(1));
+    }
+
+    @Test
     void aDeadCoreActorsCoreIsTakenBackAndWhatWasQueuedCountsAsAppError() {
         AppDispatch a = app(0, 1, 3);
         sched.addApp(a, 0);
@@ -406,6 +431,26 @@ class CoreSchedulerTest {
         assertEquals(4, a.dropped(io.calisto.aeron.DropReason.APP_ERROR), "counted once");
         assertFalse(sched.tryAcquire(a, 1, 10 * US), "never granted to the app again: no actor runs there");
         assertFalse(sched.grantOnArrival(a, 10 * US));
+    }
+
+    @Test
+    void aDeadCoreActorsSlotCountIsBelievedOnlyWithinWhatWasDispatched() {
+        // the slot is shared memory another process can write: a count below 0 or above what was dispatched there
+        // makes neither more app-errors than packets dispatched nor fewer than none
+        AppDispatch a = app(0, 1, 3);
+        sched.addApp(a, 0);
+        assertTrue(sched.tryAcquire(a, 1, 0));
+        assertTrue(sched.tryAcquire(a, 2, 0));
+        for (int i = 0; i < 10; i++) a.dispatchedOne(1);
+        for (int i = 0; i < 7; i++) a.dispatchedOne(2);
+        a.slots[1].delivered(-1_000_000_000_000L);
+        a.slots[2].delivered(1_000_000_000_000L);
+        a.slots[1].fail();
+        a.slots[2].fail();
+        sched.poll(0);
+        assertEquals(10, a.appErrors(1), "all 10 dispatched to core 1, not 10 + 10^12");
+        assertEquals(0, a.appErrors(2), "none lost on core 2, not -10^12");
+        assertEquals(10, a.dropped(io.calisto.aeron.DropReason.APP_ERROR));
     }
 
     /** An app whose policy is {@code policy}, wired to {@link #sched} as the IO core wires it. */

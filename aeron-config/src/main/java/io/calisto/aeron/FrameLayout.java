@@ -18,6 +18,14 @@ import org.agrona.MutableDirectBuffer;
  *                       barrier core's completed position reached it (per-flow order across a core change)
  *  40  packet bytes
  * </pre>
+ * <b>Batches.</b> An RX fragment (one Aeron claim) carries one or more frames back to back: the IO core puts
+ * consecutive packets of a burst that go to the same core in one claim. Each frame starts 8-byte aligned (its
+ * length rounded up by {@link #alignedLength}); the fragment's length says where the batch ends. A single frame is
+ * the batch of one, so a reader that walks frames reads both. Every frame of a batch has its own stream position,
+ * {@link #subFramePosition}: the position just after its bytes, and for the last one the fragment's own end
+ * position (Aeron's {@code Header.position()}, which counts Aeron's frame header and alignment). Barriers and the
+ * core slot's started/completed positions use these, so they name one packet, not a whole batch (see
+ * docs/decisions.md 35). Replies on the TX streams stay one frame per fragment.
  */
 public final class FrameLayout {
     public static final int RSS_OFFSET = 0;
@@ -62,4 +70,23 @@ public final class FrameLayout {
     public static int core(DirectBuffer b, int offset) { return b.getInt(offset + CORE_OFFSET); }
 
     public static int payloadOffset(int frameOffset) { return frameOffset + HEADER_LENGTH; }
+
+    /** Bytes a frame of a {@code packetLength}-byte packet takes in a batch: header and packet, rounded up to 8. */
+    public static int alignedLength(int packetLength) { return (HEADER_LENGTH + packetLength + 7) & ~7; }
+
+    /**
+     * The stream position after the frame that ends {@code frameEnd} bytes into a batch fragment of
+     * {@code fragmentLength} bytes whose Aeron position (after it) is {@code fragmentEnd}. The last frame's position
+     * is {@code fragmentEnd} itself; an earlier one's is where its bytes end in the stream, after the fragment's
+     * 32-byte Aeron header. Strictly increasing along the batch, and the same on both sides of the stream.
+     */
+    public static long subFramePosition(long fragmentEnd, int fragmentLength, int frameEnd) {
+        if (frameEnd >= fragmentLength) return fragmentEnd;
+        int aligned = (AERON_HEADER + fragmentLength + AERON_ALIGNMENT - 1) & -AERON_ALIGNMENT;
+        return fragmentEnd - aligned + AERON_HEADER + frameEnd;
+    }
+
+    /** Aeron's data frame header and frame alignment (io.aeron.protocol.DataHeaderFlyweight, FrameDescriptor). */
+    private static final int AERON_HEADER = io.aeron.protocol.DataHeaderFlyweight.HEADER_LENGTH,
+        AERON_ALIGNMENT = io.aeron.logbuffer.FrameDescriptor.FRAME_ALIGNMENT;
 }

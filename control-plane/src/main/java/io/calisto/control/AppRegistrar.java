@@ -89,7 +89,7 @@ final class AppRegistrar {
         try {
             DataplaneSettings.Dispatch s = settings.dispatch();
             d = new AppDispatch(appId, name, rule, s.policy(), s.options(),
-                aeron.addSubscription(streams.channel(), Streams.txStreamId(appId)), s.migrationTableCapacity(), s.orderBuckets());
+                aeron.addSubscription(streams.channel(), Streams.txStreamId(appId)), s.migrationTableCapacity(), s.orderBuckets(), s.migrationSample());
             d.guaranteed = guaranteed;
             d.burstable = burstable;
             CoreSlot[] slots = slotsOf.apply(appId);

@@ -53,7 +53,7 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
      * {@link FlowTable#NEVER} for {@code off}.
      */
     public record Dispatch(String policy, int flowTableCapacity, long flowIdleTimeoutNanos, int migrationTableCapacity, int orderBuckets,
-                           int buckets, long bucketsRebalanceNanos, Prefill prefill) {
+                           int buckets, long bucketsRebalanceNanos, Prefill prefill, int migrationSample) {
         /** What every app's policy is built with (also a policy swapped in later). */
         public DispatchPolicy.Options options() {
             return new DispatchPolicy.Options(flowTableCapacity, flowIdleTimeoutNanos, buckets, bucketsRebalanceNanos, prefill);
@@ -163,7 +163,11 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
         if (prefill.size() > table) {
             throw new IllegalArgumentException("calisto.dispatch.prefill-file lists " + prefill.size() + " flows; calisto.dispatch.flow-table-capacity is " + table);
         }
-        return new Dispatch(policy, table, flowIdleTimeoutNanos(c), migrations, buckets, policyBuckets, rebalance, prefill);
+        int sample = c.getInt("calisto.dispatch.migration-sample");
+        if (sample < 1 || sample > 1 << 16 || Integer.bitCount(sample) != 1) {
+            throw new IllegalArgumentException("calisto.dispatch.migration-sample must be a power of two in 1..65536, was " + sample);
+        }
+        return new Dispatch(policy, table, flowIdleTimeoutNanos(c), migrations, buckets, policyBuckets, rebalance, prefill, sample);
     }
 
     /** (A frame always fits one IPC fragment: max-frame is at most 2048 bytes, the MTU at least 4096.) */

@@ -167,8 +167,23 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         return Behaviors.stopped();
     }
 
+    /**
+     * One Aeron fragment: a batch of one or more frames (consecutive packets the IO core sent to this core in one
+     * claim, {@link FrameLayout}), handled one at a time in order. Each frame has its own stream position, and the
+     * slot's started/completed positions move frame by frame, never once per batch: a barrier names one packet of a
+     * batch, and another core may be waiting for exactly that one while this core's later frames wait for it
+     * (docs/decisions.md 35).
+     */
     private void onFragment(org.agrona.DirectBuffer buffer, int offset, int length, io.aeron.logbuffer.Header header) {
-        long end = header.position();
+        long fragmentEnd = header.position();
+        for (int at = 0; at < length; ) {
+            int next = at + FrameLayout.alignedLength(Math.max(0, FrameLayout.length(buffer, offset + at)));
+            onFrame(buffer, offset + at, FrameLayout.subFramePosition(fragmentEnd, length, next));
+            at = next;
+        }
+    }
+
+    private void onFrame(org.agrona.DirectBuffer buffer, int offset, long end) {
         // dequeued as its service starts, as in Shenango's check: a packet being served is not queued work, only
         // the ones behind it are (updating after the whole batch made any service longer than the 5 us check
         // interval look like congestion and win a core)

@@ -66,7 +66,9 @@ class EndToEndTest {
             "calisto.synthetic.tcp-fraction", 0.3,
             "calisto.cores.guaranteed", 2,
             "calisto.cores.burstable", 2,
-            "calisto.io.idle-strategy", "backoff"));
+            "calisto.io.idle-strategy", "backoff"))
+            // every flow followed: flowsSeen and migratedFlows below are exact counts, not a sample's estimate
+            .withValue("calisto.dispatch.migration-sample", com.typesafe.config.ConfigValueFactory.fromAnyRef(1));
         RunSummary s = runToExhaustion(c, dp -> {
             AppHandle echo = dp.apps().getFirst();
             int[] cores = echo.dispatch().heldCores();

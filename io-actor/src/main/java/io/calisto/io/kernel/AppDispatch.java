@@ -59,29 +59,38 @@ public final class AppDispatch {
     /**
      * {@code tableCapacity} and {@code flowIdleTimeoutNanos} size and age the dispatch policy's flow table
      * ({@link io.calisto.io.dispatch.FlowTable#NEVER}: entries never expire); {@code migrationCapacity} 0 turns
-     * migration tracking off.
+     * migration tracking off (on, every flow is followed: exact counts).
      */
     public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity, long flowIdleTimeoutNanos,
                        Subscription tx, int migrationCapacity) {
         this(appId, name, rule, policyName, tableCapacity, flowIdleTimeoutNanos, tx, migrationCapacity, 1 << 16);
     }
 
-    /** As above, with {@code orderBuckets} buckets for {@link FlowOrder} (a power of two). */
+    /** As above, with {@code orderBuckets} buckets for {@link FlowOrder} (a power of two); migration tracking exact. */
     public AppDispatch(int appId, String name, MatchRule rule, String policyName, int tableCapacity, long flowIdleTimeoutNanos,
                        Subscription tx, int migrationCapacity, int orderBuckets) {
         this(appId, name, rule, policyName, DispatchPolicy.Options.of(tableCapacity, flowIdleTimeoutNanos), tx, migrationCapacity, orderBuckets);
     }
 
-    /** As above, the policy built with {@code options} (buckets, rebalance period, prefill). */
+    /** As above, the policy built with {@code options} (buckets, rebalance period, prefill); migration tracking exact. */
     public AppDispatch(int appId, String name, MatchRule rule, String policyName, DispatchPolicy.Options options,
                        Subscription tx, int migrationCapacity, int orderBuckets) {
+        this(appId, name, rule, policyName, options, tx, migrationCapacity, orderBuckets, 1);
+    }
+
+    /**
+     * As above, with migration tracking that follows one flow in {@code migrationSample} (see {@link MigrationTracker}),
+     * its entries aging with the flow table's.
+     */
+    public AppDispatch(int appId, String name, MatchRule rule, String policyName, DispatchPolicy.Options options,
+                       Subscription tx, int migrationCapacity, int orderBuckets, int migrationSample) {
         this.appId = appId;
         this.name = name;
         this.preemptReason = "for " + name;
         this.rule = rule;
         this.policy = DispatchPolicy.create(policyName, cores, options);
         this.tx = tx;
-        this.migrations = migrationCapacity > 0 ? new MigrationTracker(migrationCapacity) : null;
+        this.migrations = migrationCapacity > 0 ? new MigrationTracker(migrationCapacity, migrationSample, options.flowIdleTimeoutNanos()) : null;
         this.order = new FlowOrder(orderBuckets);
     }
 
@@ -97,8 +106,34 @@ public final class AppDispatch {
 
     public long dispatched(int core) { return dispatchedByCore.get(core); }
 
-    /** IO thread: one more frame published to {@code core} (ordered write, read by anyone). */
+    /** One more frame published to {@code core} (ordered write, read by anyone); tests stepping the scheduler by hand. */
     public void dispatchedOne(int core) { dispatchedByCore.setRelease(core, dispatchedByCore.getPlain(core) + 1); }
+
+    /** Frames published per core in the IO core's current burst, not yet in {@link #dispatchedByCore}; IO thread. */
+    private final long[] pendingDispatched = new long[Streams.MAX_CORES];
+    private final int[] pendingCores = new int[Streams.MAX_CORES];
+    private int pendingCoreCount;
+
+    /**
+     * IO thread: {@code n} more frames published to {@code core} in this burst; true when nothing was pending for
+     * this app before (the IO core then lists it for {@link #publishDispatched}).
+     */
+    boolean pendingDispatched(int core, int n) {
+        boolean first = pendingCoreCount == 0;
+        if (pendingDispatched[core] == 0) pendingCores[pendingCoreCount++] = core;
+        pendingDispatched[core] += n;
+        return first;
+    }
+
+    /** IO thread, once per burst: the burst's dispatch counts become visible (one ordered write per core used). */
+    void publishDispatched() {
+        for (int i = 0; i < pendingCoreCount; i++) {
+            int core = pendingCores[i];
+            dispatchedByCore.setRelease(core, dispatchedByCore.getPlain(core) + pendingDispatched[core]);
+            pendingDispatched[core] = 0;
+        }
+        pendingCoreCount = 0;
+    }
 
     public long dropped(DropReason reason) { return drops.get(reason.ordinal()); }
 

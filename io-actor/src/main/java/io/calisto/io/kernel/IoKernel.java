@@ -48,6 +48,20 @@ public final class IoKernel implements Agent {
     private final AppDispatch[] appsById = new AppDispatch[Streams.MAX_APPS];
     private final AppDispatch[] apps = new AppDispatch[Streams.MAX_APPS];
     private int appCount;
+    /** The open run: consecutive packets of this burst routed to one app's core, published in one claim. */
+    private AppDispatch runApp;
+    private int runCore, runCount, runBytes, runLimit;
+    private final UnsafeBuffer[] runFrame;
+    private final int[] runLength, runHash;
+    private final long[] runNanos;
+    /** Multi-frame claims on (the default) or one claim per packet, for comparison. */
+    private boolean batching = true;
+    /** Apps whose dispatch counts this burst changed, published at its end. */
+    private final AppDispatch[] touched;
+    private int touchedCount;
+    /** Kernel drop counts of this burst by reason, published at its end. */
+    private final long[] pendingDrops = new long[DropReason.count()];
+    private boolean dropsPending;
     /** Commands from other threads ({@link IoKernelProxy} offers them, the IO thread runs them between bursts). */
     final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
     private final AtomicLongArray stats = new AtomicLongArray(STAT_SLOTS);
@@ -69,6 +83,11 @@ public final class IoKernel implements Agent {
         this.rx = new RxBatch(burst);
         this.tx = new TxBatch(burst);
         this.maxFrame = maxFrame;
+        this.runFrame = new UnsafeBuffer[burst];
+        this.runLength = new int[burst];
+        this.runHash = new int[burst];
+        this.runNanos = new long[burst];
+        this.touched = new AppDispatch[burst];
         this.scheduler = new CoreScheduler(corePool, schedulerIntervalNanos,
             (type, app, core, reason, now, signal) -> {
                 if (!events.offer(type, app, core, reason, now, signal)) eventsLost++;
@@ -78,7 +97,14 @@ public final class IoKernel implements Agent {
                 int r = DropReason.APP_ERROR.ordinal();
                 drops.setRelease(r, drops.getPlain(r) + lost);
             });
+        scheduler.beforeDecision(this::flushBeforeDecision);
     }
+
+    /**
+     * Multi-frame claims (the default: consecutive packets of a burst for the same core share one Aeron claim) or
+     * one claim per packet; for benchmarks that compare the two. IO thread, or before it starts.
+     */
+    public void batching(boolean on) { this.batching = on; }
 
     private int cpu = -1;
 
@@ -101,7 +127,11 @@ public final class IoKernel implements Agent {
         long now = System.nanoTime();
         if (scheduler.poll(now)) work++;
         // flow-table aging: a bounded sweep per loop, packets or not (no work counted: it must not stop idling)
-        for (int a = 0; a < appCount; a++) apps[a].policy.tick(now);
+        for (int a = 0; a < appCount; a++) {
+            AppDispatch app = apps[a];
+            app.policy.tick(now);
+            if (app.migrations != null) app.migrations.tick(now);
+        }
         return work;
     }
 
@@ -115,16 +145,28 @@ public final class IoKernel implements Agent {
         try {
             for (int i = 0; i < n; i++) dispatch(i, now);
         } finally {
-            // a failure mid-burst must not leak the port's buffers (DPDK mbufs) nor lose the count of the burst
-            port.release(rx);
-            stats.setRelease(RX, stats.getPlain(RX) + n);
+            // a failure mid-burst must not leak the port's buffers (DPDK mbufs) nor lose the count of the burst; what
+            // was routed before it is still published (before the release: the run points into the port's buffers)
+            try {
+                flushRun(now);
+            } finally {
+                runCount = 0;
+                port.release(rx);
+                stats.setRelease(RX, stats.getPlain(RX) + n);
+                publishCounts();
+            }
         }
         return n;
     }
 
+    /**
+     * Routes packet {@code i} of the burst: parse, hash, classify, pick the core. The packet joins the open run when
+     * it goes to the same app and core as the packet before it and still fits the claim; otherwise the run is
+     * published first and a new one starts with it.
+     */
     private void dispatch(int i, long now) {
-        UnsafeBuffer frame = rx.frame(i);
-        int len = rx.length(i);
+        int len = rx.load(i);
+        UnsafeBuffer frame = rx.loadedFrame(i);
         if (len > maxFrame) {
             // before parsing: a frame the port cut to its slot must not be parsed (and echoed) as if the cut were all of it
             tooLarge(frame, Math.min(len, frame.capacity()));
@@ -142,30 +184,93 @@ public final class IoKernel implements Agent {
         }
         AppDispatch app = appsById[appId];
         int hash = rx.rssValid(i) ? rx.rssHash(i) : toeplitz.hash(parsed);
+        // the policy may grant or preempt a core here: the scheduler first publishes the open run (flushBeforeDecision)
         int core = scheduler.coreFor(app, hash, now);
         if (core == DispatchPolicy.NO_CORE) {
             drop(app, DropReason.NO_CORE);
             return;
         }
+        int bytes = FrameLayout.alignedLength(len);
+        if (runCount > 0 && (app != runApp || core != runCore || runBytes + bytes > runLimit || !batching)) flushRun(now);
+        if (runCount == 0) {
+            runApp = app;
+            runCore = core;
+            runBytes = 0;
+            runLimit = app.rxByCore[core].maxPayloadLength();
+        }
+        runFrame[runCount] = frame;
+        runLength[runCount] = len;
+        runHash[runCount] = hash;
+        runNanos[runCount] = rx.rxNanos(i);
+        runCount++;
+        runBytes += bytes;
+    }
+
+    /**
+     * Publishes the open run in one Aeron claim: each packet a frame of the batch ({@link FrameLayout}), with the
+     * per-flow barrier computed in publish order and recorded at the packet's own stream position, so a barrier
+     * names one packet, never a whole batch (docs/decisions.md 35).
+     */
+    private void flushRun(long now) {
+        int n = runCount;
+        if (n == 0) return;
+        runCount = 0;
+        AppDispatch app = runApp;
+        int core = runCore, bytes = runBytes;
         ExclusivePublication pub = app.rxByCore[core];
-        long result = pub.tryClaim(FrameLayout.HEADER_LENGTH + len, claim);
+        long result = pub.tryClaim(bytes, claim);
         // ADMIN_ACTION means the term just rotated: the claim succeeds on a retry, it is not back pressure
-        if (result == Publication.ADMIN_ACTION) result = pub.tryClaim(FrameLayout.HEADER_LENGTH + len, claim);
+        if (result == Publication.ADMIN_ACTION) result = pub.tryClaim(bytes, claim);
         if (result < 0) {
-            drop(app, result == Publication.NOT_CONNECTED || result == Publication.CLOSED ? DropReason.APP_GONE : DropReason.BACKPRESSURE);
+            DropReason reason = result == Publication.NOT_CONNECTED || result == Publication.CLOSED ? DropReason.APP_GONE : DropReason.BACKPRESSURE;
+            pendingDrops[reason.ordinal()] += n;
+            dropsPending = true;
+            app.countDrop(reason, n);
             return;
         }
-        int barrier = app.order.barrierFor(hash, core, app.slots);
-        long barrierAt = barrier == FrameLayout.NO_BARRIER ? 0 : app.order.barrierPosition();
         var out = claim.buffer();
-        int at = claim.offset();
-        FrameLayout.writeHeader(out, at, hash, appId, rx.rxNanos(i), len, core, barrier, barrierAt);
-        out.putBytes(FrameLayout.payloadOffset(at), frame, 0, len);
+        int at = claim.offset(), end = 0;
+        FlowOrder order = app.order;
+        for (int k = 0; k < n; k++) {
+            int len = runLength[k], hash = runHash[k];
+            int barrier = order.barrierFor(hash, core, app.slots);
+            long barrierAt = barrier == FrameLayout.NO_BARRIER ? 0 : order.barrierPosition();
+            FrameLayout.writeHeader(out, at + end, hash, app.appId, runNanos[k], len, core, barrier, barrierAt);
+            out.putBytes(FrameLayout.payloadOffset(at + end), runFrame[k], 0, len);
+            end += FrameLayout.alignedLength(len);
+            order.sent(core, FrameLayout.subFramePosition(result, bytes, end));
+            if (app.migrations != null) app.migrations.record(hash, core, now);
+        }
         claim.commit();
-        app.order.sent(core, result);
         app.published[core] = result;
-        app.dispatchedOne(core);
-        if (app.migrations != null) app.migrations.record(hash, core);
+        if (app.pendingDispatched(core, n)) touched[touchedCount++] = app;
+    }
+
+    /** Publishes the burst's counts (ordered writes), once per burst rather than once per packet. */
+    private void publishCounts() {
+        for (int t = 0; t < touchedCount; t++) {
+            touched[t].publishDispatched();
+            touched[t] = null;
+        }
+        touchedCount = 0;
+        if (!dropsPending) return;
+        dropsPending = false;
+        for (int r = 0; r < pendingDrops.length; r++) {
+            long d = pendingDrops[r];
+            if (d == 0) continue;
+            drops.setRelease(r, drops.getPlain(r) + d);
+            pendingDrops[r] = 0;
+        }
+    }
+
+    /**
+     * The scheduler is about to grant or preempt inside a policy call: what was routed before the packet being
+     * decided is published first, and its counts too, so the decision reads exact published positions (a revoke's
+     * drain-to, a grant's start) and a dead actor's losses are counted from complete dispatch counts.
+     */
+    private void flushBeforeDecision() {
+        flushRun(System.nanoTime());
+        publishCounts();
     }
 
     /** A frame over max-frame: counted against its app when the headers in the first {@code seen} bytes name one. */
@@ -174,9 +279,13 @@ public final class IoKernel implements Agent {
         drop(appId == AppClassifier.NO_APP ? null : appsById[appId], DropReason.TOO_LARGE);
     }
 
+    /**
+     * One packet dropped (received, or a reply): counted against its app now, in the kernel's totals when the burst or
+     * the reply pass ends ({@link #publishCounts}).
+     */
     private void drop(AppDispatch app, DropReason reason) {
-        int r = reason.ordinal();
-        drops.setRelease(r, drops.getPlain(r) + 1);
+        pendingDrops[reason.ordinal()]++;
+        dropsPending = true;
         if (app != null) app.countDrop(reason, 1);
     }
 
@@ -187,6 +296,8 @@ public final class IoKernel implements Agent {
             if (tx.isFull()) flushTx();
         }
         flushTx();
+        // bad-reply and tx-full drops of this pass
+        publishCounts();
         return work;
     }
 

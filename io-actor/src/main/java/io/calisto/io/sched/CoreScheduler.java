@@ -259,6 +259,7 @@ public final class CoreScheduler {
 
     /** Preempts {@code core} from {@code victim} for {@code a}: drained first, then reserved for and granted to {@code a}. */
     private void preemptFor(AppDispatch a, AppDispatch victim, int core, long now) {
+        beforeDecision.run();
         decisions++;
         revokeDraining(victim, core, SchedulerListener.PREEMPTED, a.preemptReason(), now);
         if (owner[core] == DRAINING) {
@@ -268,6 +269,7 @@ public final class CoreScheduler {
     }
 
     private void grant(AppDispatch a, int core, String reason, long now, long depth) {
+        beforeDecision.run();
         CoreSlot slot = a.slots[core];
         if (slot == null) throw new IllegalStateException("app " + a.name() + " has no core-actor for core " + core);
         owner[core] = a.appId();
@@ -327,6 +329,16 @@ public final class CoreScheduler {
     }
 
     private boolean arrivalGranted;
+
+    /** Run before every grant and preemption: the IO core publishes what it routed but has not published yet. */
+    private Runnable beforeDecision = () -> {};
+
+    /**
+     * What the IO core must do before a grant or preemption made inside a policy call: publish the packets of the
+     * burst it has routed but not yet claimed (it batches consecutive packets per core), so the decision reads exact
+     * {@code published} positions. IO thread; set once, before the first packet.
+     */
+    public void beforeDecision(Runnable flush) { this.beforeDecision = flush; }
 
     /**
      * Paper mode of the affinity table ({@code cores_add_core(p, assigned_core)}): give {@code core} to {@code a} now

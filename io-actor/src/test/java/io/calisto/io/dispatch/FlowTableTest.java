@@ -80,6 +80,45 @@ class FlowTableTest {
         assertEquals(2, m.flows());
     }
 
+    @Test
+    void sampledMigrationTrackerFollowsOneFlowInNAndScalesItsCounts() {
+        MigrationTracker m = new MigrationTracker(1 << 20, 16, FlowTable.NEVER);
+        // 16,000 flows on core 0, then every flow moves to core 1
+        int sampled = 0;
+        for (int flow = 0; flow < 16_000; flow++) {
+            int hash = flow * 0x9E3779B9;
+            if (m.sampled(hash)) sampled++;
+            m.record(hash, 0, 0);
+        }
+        for (int flow = 0; flow < 16_000; flow++) m.record(flow * 0x9E3779B9, 1, 0);
+        // the sample is a fixed share of hashes: about 1 in 16, each followed exactly, the counts scaled by 16
+        assertTrue(sampled > 900 && sampled < 1100, "sampled " + sampled);
+        assertEquals(16L * sampled, m.flows());
+        assertEquals(16L * sampled, m.migratedFlows());
+        assertEquals(16L * sampled, m.moves());
+        // flows outside the sample are never looked up: a move of one of them changes nothing
+        int outside = 0;
+        while (m.sampled(outside)) outside++;
+        m.record(outside, 5, 0);
+        assertEquals(16L * sampled, m.migratedFlows());
+    }
+
+    @Test
+    void migrationTrackerForgetsFlowsIdleLongerThanTheTimeout() {
+        MigrationTracker m = new MigrationTracker(100, 1, at(TIMEOUT_TICKS));
+        m.record(1, 0, at(0));
+        m.record(2, 0, at(0));
+        m.record(2, 0, at(TIMEOUT_TICKS)); // flow 2 keeps sending
+        for (int i = 0; i < 256; i++) m.tick(at(TIMEOUT_TICKS + 2)); // a full pass over the 256 slots, one per tick
+        assertEquals(1, m.flows());
+        // flow 1 comes back on another core: a new flow, not a migration
+        m.record(1, 3, at(TIMEOUT_TICKS + 3));
+        assertEquals(0, m.migratedFlows());
+        m.record(2, 3, at(TIMEOUT_TICKS + 3));
+        assertEquals(1, m.migratedFlows());
+        assertEquals(2, m.flows());
+    }
+
     // ---- aging, on a fake clock: time is passed by hand in coarse ticks (2^20 ns each) ----
 
     static final int TIMEOUT_TICKS = 100;

@@ -46,6 +46,7 @@ public final class RunCommand implements Callable<Integer> {
 
     static int run(Config config, Duration runFor, boolean printEvents, PrintWriter out) {
         DataplaneSettings settings = DataplaneSettings.from(config); // every key checked before the port opens
+        settings.cores().checkDemoFits();
         PacketPort port = Ports.create(config);
         ActorSystem<Void> appSystem = ActorSystem.create(Behaviors.empty(), "echo", config);
         Histogram latency = new Histogram(3), afterFirstSecond = new Histogram(3);

@@ -3,6 +3,7 @@ package io.calisto.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.calisto.control.Dataplane;
+import io.calisto.control.DataplaneSettings;
 import io.calisto.control.Ports;
 import io.calisto.control.RunSummary;
 import io.calisto.core.demo.EchoApp;
@@ -79,8 +80,11 @@ public final class ServeCommand implements Callable<Integer> {
         AeronDirClaim claim = embedded ? AeronDirClaim.claim(dir) : null;
         ActorSystem<Void> echoSystem = null;
         try {
+            // every key checked before the port opens (EAL init) and the media driver starts
+            DataplaneSettings settings = DataplaneSettings.from(config);
+            if (echo) settings.cores().checkDemoFits();
             PacketPort port = Ports.create(config);
-            Dataplane dp = startDataplane(config, port, at, dir, embedded);
+            Dataplane dp = startDataplane(settings, config, port, at, dir, embedded);
             CompletableFuture<String> stop = new CompletableFuture<>();
             CompletableFuture<Void> finished = new CompletableFuture<>();
             dp.onShutdownRequest(() -> stop.complete("shutdown command"));
@@ -129,9 +133,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static Dataplane startDataplane(Config config, PacketPort port, Endpoint at, String dir, boolean embedded) {
+    private static Dataplane startDataplane(DataplaneSettings settings, Config config, PacketPort port, Endpoint at, String dir, boolean embedded) {
         try {
-            return Dataplane.start(config, port);
+            return Dataplane.start(settings, config, port);
         } catch (RuntimeException e) {
             // a bind lost to a process that took the port after the probe: one line, and our own directory removed
             if (embedded) org.agrona.IoUtil.delete(new java.io.File(dir), true);

@@ -5,7 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.calisto.aeron.DropReason;
 import io.calisto.control.AppHandle;
 import io.calisto.control.Dataplane;
-import io.calisto.control.Ports;
+import io.calisto.control.DataplaneSettings;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +44,8 @@ public final class PaperExperiment {
     private PaperExperiment() {}
 
     public static List<Row> run(Config base, Settings s, Path out, Consumer<String> progress) throws Exception {
+        // every step's configuration differs from the first only in policy and rate: check it before anything runs
+        DataplaneSettings.from(stepConfig(base, s, s.policies().getFirst(), s.rates().getFirst()));
         Files.createDirectories(out);
         List<Row> rows = new ArrayList<>();
         List<MeasuredCosts> costs = new ArrayList<>();
@@ -106,8 +108,9 @@ public final class PaperExperiment {
         return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total;
     }
 
-    static StepResult step(Config base, Settings s, String policy, int rate) throws Exception {
-        Config c = ConfigFactory.parseMap(Map.of(
+    /** A step's configuration: the base with the step's policy, rate, load and pool. */
+    static Config stepConfig(Config base, Settings s, String policy, int rate) {
+        return ConfigFactory.parseMap(Map.of(
             "calisto.dispatch.policy", policy,
             "calisto.synthetic.rate", rate,
             "calisto.synthetic.flows", s.flows(),
@@ -116,8 +119,12 @@ public final class PaperExperiment {
             "calisto.cores.pool", s.pool(),
             "calisto.io.idle-strategy", "backoff",
             "calisto.aeron.term-length", "4m")).withFallback(base).resolve();
+    }
+
+    static StepResult step(Config base, Settings s, String policy, int rate) throws Exception {
+        Config c = stepConfig(base, s, policy, rate);
         ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "experiment", c);
-        try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
+        try (Dataplane dp = Dataplane.start(c)) {
             StateCost stateCost = new StateCost();
             AppHandle app = dp.register(apps, FlowStateApp.spec(s.flows(), s.bytesPerFlow(), s.service(), s.serviceNanos(), stateCost), 1, s.pool().size());
             dp.startRx();

@@ -6,6 +6,7 @@ import io.calisto.control.Dataplane;
 import io.calisto.control.DataplaneSettings;
 import io.calisto.control.Ports;
 import io.calisto.control.RunSummary;
+import io.calisto.control.ShutdownWatchdog;
 import io.calisto.core.demo.EchoApp;
 import io.calisto.core.remote.ArteryTls;
 import io.calisto.io.port.PacketPort;
@@ -79,6 +80,7 @@ public final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         AeronDirClaim claim = embedded ? AeronDirClaim.claim(dir) : null;
         ActorSystem<Void> echoSystem = null;
+        ShutdownWatchdog watchdog = null;
         try {
             // every key checked before the port opens (EAL init) and the media driver starts
             DataplaneSettings settings = DataplaneSettings.from(config);
@@ -105,12 +107,15 @@ public final class ServeCommand implements Callable<Integer> {
                 String why = stop.join();
                 out.println("calisto serve: stopping (" + why + ")");
                 out.flush();
-                dp.drainAndStop(config.getDuration("calisto.run.drain-timeout"));
+                watchdog = ShutdownWatchdog.arm(settings.run().drainTimeout().plus(DataplaneSettings.shutdownTimeout(config)),
+                    "the drain of in-flight packets", dp.leftovers(), System.err);
+                dp.drainAndStop(settings.run().drainTimeout());
+                watchdog.stage("the summary");
                 Histogram latency = dp.kernel().latency().getIntervalHistogram();
                 RunSummary s = RunSummary.of(dp);
                 RunSummary.print(dp, s, latency, new Histogram(3), out);
                 out.flush();
-                dp.close();
+                dp.close(watchdog::stage);
                 if (embedded && !AeronDirClaim.gone(dir)) out.println("note: the Aeron directory " + dir + " is still there");
                 return s.unaccounted() == 0 ? 0 : 1;
             } finally {
@@ -118,8 +123,10 @@ public final class ServeCommand implements Callable<Integer> {
                 finished.complete(null);
             }
         } finally {
+            if (watchdog != null) watchdog.stage("the echo app's actor system");
             if (echoSystem != null) echoSystem.terminate();
             if (claim != null) claim.close();
+            if (watchdog != null) watchdog.close(); // the JVM's own exit is bounded by Main
         }
     }
 

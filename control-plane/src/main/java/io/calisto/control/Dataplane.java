@@ -255,26 +255,46 @@ public final class Dataplane implements AutoCloseable {
     public DataplaneSettings settings() { return settings; }
 
     @Override
-    public void close() {
+    public void close() { close(stage -> {}); }
+
+    /** As {@link #close()}, telling {@code stage} what it stops next (a {@link ShutdownWatchdog} names it if it hangs). */
+    public void close(java.util.function.Consumer<String> stage) {
         if (!closed.compareAndSet(false, true)) return;
+        stage.accept("the event pump");
         events.close();
+        stage.accept("the IO thread");
         ioRunner.close();
         for (AppHandle a : apps.live()) {
             if (a.remote()) continue;
+            stage.accept("the core-actors of app " + a.name());
             try {
                 a.runtime().stopAll().get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.warn("core-actors of {} did not stop: {}", a.name(), e.toString());
             }
         }
+        stage.accept("the control-plane actor system");
         controlSystem.terminate();
         try {
             controlSystem.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("control-plane actor system did not terminate cleanly: {}", e.toString());
         }
+        stage.accept("the Aeron client");
         aeron.close();
+        stage.accept("the media driver");
         if (driver != null) driver.close();
+    }
+
+    /**
+     * What a {@link ShutdownWatchdog} removes before it ends the process: the embedded driver's directory (an
+     * external driver's is not ours).
+     */
+    public Runnable leftovers() {
+        String dir = settings.aeron().dir();
+        return () -> {
+            if (driver != null) org.agrona.IoUtil.delete(new java.io.File(dir), true);
+        };
     }
 
     String appName(int appId) { return apps.name(appId); }

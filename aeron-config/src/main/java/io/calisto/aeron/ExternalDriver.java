@@ -26,6 +26,8 @@ public final class ExternalDriver {
         boolean active;
         try {
             active = CommonContext.isDriverActive(d, timeoutMs, s -> {});
+        } catch (io.aeron.exceptions.DriverTimeoutException e) {
+            active = false; // a cnc.dat never initialised within the timeout: no driver wrote it
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("calisto.aeron.embedded-driver = false but the " + CncFileDescriptor.CNC_FILE + " of " + dir
                 + " cannot be read (" + e.getClass().getSimpleName() + ")");

@@ -13,10 +13,6 @@ public final class ConfigDurations {
         if (raw.matches("[-+]?[0-9.]+") && !raw.matches("[-+]?0*\\.?0*")) {
             throw new IllegalArgumentException(key + " needs a unit (e.g. 10s, 500ms), was '" + raw + "'");
         }
-        try {
-            return c.getDuration(key);
-        } catch (com.typesafe.config.ConfigException.BadValue | com.typesafe.config.ConfigException.WrongType e) {
-            throw new IllegalArgumentException(key + " must be a duration (e.g. 10s, 500ms), was '" + raw + "'");
-        }
+        return c.getDuration(key); // not a duration at all: Typesafe's ConfigException, which names the key too
     }
 }

@@ -68,7 +68,7 @@ final class DataplaneOptions {
             .set("calisto.run.port", pcap != null ? "pcap" : port)
             .set("calisto.pcap.in", pcap == null ? null : pcap.getPath())
             .set("calisto.pcap.out", pcapOut == null ? null : pcapOut.getPath())
-            .set("calisto.dpdk.eal-args", eal == null ? null : List.of(eal.strip().split("\\s+")))
+            .set("calisto.dpdk.eal-args", eal == null ? null : eal.isBlank() ? List.of() : List.of(eal.strip().split("\\s+")))
             .set("calisto.dpdk.port", dpdkPort);
     }
 }

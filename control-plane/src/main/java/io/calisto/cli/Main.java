@@ -16,7 +16,11 @@ public final class Main {
     public static void main(String[] args) {
         // initialise SLF4J before any other thread logs, or it prints a "replayed calls" warning
         org.slf4j.LoggerFactory.getILoggerFactory();
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        // a shutdown that hangs ends this process (exit 3) instead of holding it: only here, not in-process callers
+        io.calisto.control.ShutdownWatchdog.haltOnExpiry(true);
+        int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        io.calisto.control.ShutdownWatchdog.beforeExit(System.err);
+        System.exit(code);
     }
 
     /** Prints each line at once: long-running commands report progress as they go. */

@@ -7,6 +7,7 @@ import io.calisto.control.Dataplane;
 import io.calisto.control.DataplaneSettings;
 import io.calisto.control.Ports;
 import io.calisto.control.RunSummary;
+import io.calisto.control.ShutdownWatchdog;
 import io.calisto.core.demo.EchoApp;
 import io.calisto.io.kernel.IoKernel;
 import io.calisto.io.port.PacketPort;
@@ -46,6 +47,7 @@ public final class RunCommand implements Callable<Integer> {
 
     static int run(Config config, Duration runFor, boolean printEvents, PrintWriter out) {
         DataplaneSettings settings = DataplaneSettings.from(config); // every key checked before the port opens
+        settings.cores().checkDemoFits();
         PacketPort port = Ports.create(config);
         ActorSystem<Void> appSystem = ActorSystem.create(Behaviors.empty(), "echo", config);
         Histogram latency = new Histogram(3), afterFirstSecond = new Histogram(3);
@@ -53,6 +55,7 @@ public final class RunCommand implements Callable<Integer> {
         // the device), the run's own exit code; serve's mechanism (decisions.md 27), not a shutdown hook (exit 130/143)
         CompletableFuture<String> stop = new CompletableFuture<>();
         CompletableFuture<Void> finished = new CompletableFuture<>();
+        ShutdownWatchdog watchdog = null;
         try (Dataplane dp = Dataplane.start(settings, config, port);
              Signals.Registration signals = Signals.onTermination(stop::complete, finished)) {
             if (printEvents) {
@@ -88,19 +91,26 @@ public final class RunCommand implements Callable<Integer> {
                 lastRx = rx;
             }
             if (stop.isDone()) out.println("calisto run: stopping (" + stop.join() + ")");
-            dp.drainAndStop(config.getDuration("calisto.run.drain-timeout"));
+            // from here the process ends within the drain's bound plus calisto.shutdown.timeout, or the watchdog ends it
+            watchdog = ShutdownWatchdog.arm(settings.run().drainTimeout().plus(DataplaneSettings.shutdownTimeout(config)),
+                "the drain of in-flight packets", dp.leftovers(), System.err);
+            dp.drainAndStop(settings.run().drainTimeout());
+            watchdog.stage("the summary");
             var last = k.latency().getIntervalHistogram();
             latency.add(last);
             afterFirstSecond.add(last);
             RunSummary s = RunSummary.of(dp);
             RunSummary.print(dp, s, latency, afterFirstSecond, out);
             out.flush();
+            dp.close(watchdog::stage);
             // a corrupt capture: every record before the bad one was run and is in the summary; the run still failed
             if (port.failure() != null) throw new UserError(port.failure());
             return s.unaccounted() == 0 ? 0 : 1;
         } finally {
             finished.complete(null);
+            if (watchdog != null) watchdog.stage("the echo app's actor system");
             appSystem.terminate();
+            if (watchdog != null) watchdog.close(); // the JVM's own exit is bounded by Main
         }
     }
 

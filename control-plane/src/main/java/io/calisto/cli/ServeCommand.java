@@ -3,8 +3,10 @@ package io.calisto.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.calisto.control.Dataplane;
+import io.calisto.control.DataplaneSettings;
 import io.calisto.control.Ports;
 import io.calisto.control.RunSummary;
+import io.calisto.control.ShutdownWatchdog;
 import io.calisto.core.demo.EchoApp;
 import io.calisto.core.remote.ArteryTls;
 import io.calisto.io.port.PacketPort;
@@ -78,9 +80,13 @@ public final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         AeronDirClaim claim = embedded ? AeronDirClaim.claim(dir) : null;
         ActorSystem<Void> echoSystem = null;
+        ShutdownWatchdog watchdog = null;
         try {
+            // every key checked before the port opens (EAL init) and the media driver starts
+            DataplaneSettings settings = DataplaneSettings.from(config);
+            if (echo) settings.cores().checkDemoFits();
             PacketPort port = Ports.create(config);
-            Dataplane dp = startDataplane(config, port, at, dir, embedded);
+            Dataplane dp = startDataplane(settings, config, port, at, dir, embedded);
             CompletableFuture<String> stop = new CompletableFuture<>();
             CompletableFuture<Void> finished = new CompletableFuture<>();
             dp.onShutdownRequest(() -> stop.complete("shutdown command"));
@@ -101,12 +107,15 @@ public final class ServeCommand implements Callable<Integer> {
                 String why = stop.join();
                 out.println("calisto serve: stopping (" + why + ")");
                 out.flush();
-                dp.drainAndStop(config.getDuration("calisto.run.drain-timeout"));
+                watchdog = ShutdownWatchdog.arm(settings.run().drainTimeout().plus(DataplaneSettings.shutdownTimeout(config)),
+                    "the drain of in-flight packets", dp.leftovers(), System.err);
+                dp.drainAndStop(settings.run().drainTimeout());
+                watchdog.stage("the summary");
                 Histogram latency = dp.kernel().latency().getIntervalHistogram();
                 RunSummary s = RunSummary.of(dp);
                 RunSummary.print(dp, s, latency, new Histogram(3), out);
                 out.flush();
-                dp.close();
+                dp.close(watchdog::stage);
                 if (embedded && !AeronDirClaim.gone(dir)) out.println("note: the Aeron directory " + dir + " is still there");
                 return s.unaccounted() == 0 ? 0 : 1;
             } finally {
@@ -114,8 +123,10 @@ public final class ServeCommand implements Callable<Integer> {
                 finished.complete(null);
             }
         } finally {
+            if (watchdog != null) watchdog.stage("the echo app's actor system");
             if (echoSystem != null) echoSystem.terminate();
             if (claim != null) claim.close();
+            if (watchdog != null) watchdog.close(); // the JVM's own exit is bounded by Main
         }
     }
 
@@ -129,9 +140,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static Dataplane startDataplane(Config config, PacketPort port, Endpoint at, String dir, boolean embedded) {
+    private static Dataplane startDataplane(DataplaneSettings settings, Config config, PacketPort port, Endpoint at, String dir, boolean embedded) {
         try {
-            return Dataplane.start(config, port);
+            return Dataplane.start(settings, config, port);
         } catch (RuntimeException e) {
             // a bind lost to a process that took the port after the probe: one line, and our own directory removed
             if (embedded) org.agrona.IoUtil.delete(new java.io.File(dir), true);

@@ -70,21 +70,54 @@ public final class Dataplane implements AutoCloseable {
         this.pool = settings.cores().pool();
         this.apps = new RegisteredApps(settings.control().maxApps());
         String dir = settings.aeron().dir();
-        this.driver = settings.aeron().embeddedDriver() ? EmbeddedDriver.launch(dir, settings.aeron().access()) : null;
-        this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
-        DataplaneSettings.Io io = settings.io();
-        this.kernel = new IoKernel(port, new Toeplitz(io.rssKey()), io.burst(), io.maxFrame(), pool, settings.scheduler().intervalNanos());
-        kernel.cpu(io.cpu());
-        this.ioThread = new IoKernelProxy(kernel);
-        this.registrar = new AppRegistrar(settings, aeron, ioThread, apps);
-        this.ioRunner = new AgentRunner(IdleStrategies.of("calisto.io.idle-strategy", io.idleStrategy()),
-            t -> LOG.error("IO thread failed", t), null, kernel);
-        AgentRunner.startOnThread(ioRunner);
-        this.controlSystem = ActorSystem.create(ControlPlane.create(settings.control().eventHistory()), "calisto", config);
-        this.events = new EventPump(kernel, apps::name, controlSystem, new CounterPublisher(aeron, kernel, apps::live));
-        this.remoteApps = controlSystem.systemActorOf(RemoteApps.create(this, controlSystem, settings.control().pendingTimeout()), "remote-apps",
-            Management.PROPS);
-        this.management = controlSystem.systemActorOf(Management.create(this), "management", Management.PROPS);
+        // a start that fails half way stops what it started: no media driver (and its /dev/shm directory) or IO
+        // thread outlives the failure
+        EmbeddedDriver startedDriver = null;
+        Aeron startedAeron = null;
+        AgentRunner startedRunner = null;
+        ActorSystem<ControlPlane.Command> startedSystem = null;
+        try {
+            startedDriver = settings.aeron().embeddedDriver() ? EmbeddedDriver.launch(dir, settings.aeron().access()) : null;
+            Aeron.Context ctx = new Aeron.Context().aeronDirectoryName(dir);
+            if (startedDriver == null) ctx.driverTimeoutMs(settings.aeron().driverTimeoutMs());
+            startedAeron = Aeron.connect(ctx);
+            this.driver = startedDriver;
+            this.aeron = startedAeron;
+            DataplaneSettings.Io io = settings.io();
+            this.kernel = new IoKernel(port, new Toeplitz(io.rssKey()), io.burst(), io.maxFrame(), pool, settings.scheduler().intervalNanos());
+            kernel.cpu(io.cpu());
+            this.ioThread = new IoKernelProxy(kernel);
+            this.registrar = new AppRegistrar(settings, aeron, ioThread, apps);
+            startedRunner = new AgentRunner(IdleStrategies.of("calisto.io.idle-strategy", io.idleStrategy()),
+                t -> LOG.error("IO thread failed", t), null, kernel);
+            this.ioRunner = startedRunner;
+            AgentRunner.startOnThread(ioRunner);
+            startedSystem = ActorSystem.create(ControlPlane.create(settings.control().eventHistory()), "calisto", config);
+            this.controlSystem = startedSystem;
+            this.events = new EventPump(kernel, apps::name, controlSystem, new CounterPublisher(aeron, kernel, apps::live));
+            this.remoteApps = controlSystem.systemActorOf(RemoteApps.create(this, controlSystem, settings.control().pendingTimeout()), "remote-apps",
+                Management.PROPS);
+            this.management = controlSystem.systemActorOf(Management.create(this), "management", Management.PROPS);
+        } catch (RuntimeException | Error e) {
+            if (startedSystem != null) startedSystem.terminate();
+            if (startedRunner != null) startedRunner.close();
+            if (startedAeron != null) startedAeron.close();
+            if (startedDriver != null) startedDriver.close();
+            if (e instanceof io.aeron.exceptions.DriverTimeoutException) {
+                throw new IllegalArgumentException("calisto.aeron.embedded-driver = false but the media driver of " + dir + " did not answer within "
+                    + "calisto.aeron.driver-timeout (" + e.getMessage() + ")");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Checks {@code config} ({@link DataplaneSettings}), then opens the port it names and starts everything but the
+     * applications: a bad value stops it before the port (an EAL init) or the media driver.
+     */
+    public static Dataplane start(Config config) {
+        DataplaneSettings settings = DataplaneSettings.from(config);
+        return start(settings, config, Ports.create(config));
     }
 
     /** Starts everything but the applications; {@code config} is checked first ({@link DataplaneSettings}), before anything starts. */
@@ -253,26 +286,46 @@ public final class Dataplane implements AutoCloseable {
     public DataplaneSettings settings() { return settings; }
 
     @Override
-    public void close() {
+    public void close() { close(stage -> {}); }
+
+    /** As {@link #close()}, telling {@code stage} what it stops next (a {@link ShutdownWatchdog} names it if it hangs). */
+    public void close(java.util.function.Consumer<String> stage) {
         if (!closed.compareAndSet(false, true)) return;
+        stage.accept("the event pump");
         events.close();
+        stage.accept("the IO thread");
         ioRunner.close();
         for (AppHandle a : apps.live()) {
             if (a.remote()) continue;
+            stage.accept("the core-actors of app " + a.name());
             try {
                 a.runtime().stopAll().get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.warn("core-actors of {} did not stop: {}", a.name(), e.toString());
             }
         }
+        stage.accept("the control-plane actor system");
         controlSystem.terminate();
         try {
             controlSystem.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("control-plane actor system did not terminate cleanly: {}", e.toString());
         }
+        stage.accept("the Aeron client");
         aeron.close();
+        stage.accept("the media driver");
         if (driver != null) driver.close();
+    }
+
+    /**
+     * What a {@link ShutdownWatchdog} removes before it ends the process: the embedded driver's directory (an
+     * external driver's is not ours).
+     */
+    public Runnable leftovers() {
+        String dir = settings.aeron().dir();
+        return () -> {
+            if (driver != null) org.agrona.IoUtil.delete(new java.io.File(dir), true);
+        };
     }
 
     String appName(int appId) { return apps.name(appId); }

@@ -4,11 +4,16 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.calisto.aeron.DirectoryAccess;
+import io.calisto.aeron.ConfigDurations;
 import io.calisto.aeron.EmbeddedDriver;
+import io.calisto.aeron.ExternalDriver;
 import io.calisto.aeron.IdleStrategies;
+import io.calisto.aeron.MatchRule;
 import io.calisto.aeron.Streams;
 import io.calisto.aeron.ffm.CpuAffinity;
 import io.calisto.io.dispatch.BucketsPolicy;
+import io.calisto.core.CoreSettings;
+import io.calisto.core.demo.EchoApp;
 import io.calisto.io.dispatch.DispatchPolicy;
 import io.calisto.io.dispatch.FlowTable;
 import io.calisto.io.dispatch.Prefill;
@@ -24,9 +29,11 @@ import java.util.List;
  * A bad value is an {@link IllegalArgumentException} naming its key, and so is a key under {@code calisto} that no
  * module's reference.conf defines (a typo would otherwise be ignored); the CLI prints either as one line, exit 2.
  *
- * <p>Values of other modules' objects are checked where they are used: the port's ({@code calisto.synthetic},
- * {@code pcap}, {@code dpdk}) by {@link Ports}, the core-actors' ({@code calisto.core}) by the app's runtime, which
- * reads its own actor system's configuration.
+ * <p>Values other owners read later are checked here too, by their owners' own code, so that nothing is left behind by a
+ * start that fails half way (an Aeron directory, an EAL): the port's ({@code calisto.synthetic}, {@code pcap},
+ * {@code dpdk}: {@link Ports#check}), the core-actors' ({@code calisto.core}: {@link CoreSettings}, which the app's
+ * runtime reads again from its own actor system), the demo app's ({@code calisto.demo}) and the shutdown watchdog's.
+ * Only {@code serve}'s and {@code ctl}'s own keys are checked by those commands.
  */
 public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatch dispatch, Aeron aeron, Run run, Control control) {
 
@@ -38,6 +45,16 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
      * (empty: none), and the demo app's limits.
      */
     public record Cores(int[] pool, int[] cpus, int guaranteed, int burstable) {
+        /**
+         * The demo app's limits fit the pool: {@code run} and {@code serve --echo} call it before anything starts
+         * (other commands register their own apps with their own limits).
+         */
+        public void checkDemoFits() {
+            if (burstable > pool.length) {
+                throw new IllegalArgumentException("calisto.cores.burstable must be at most the pool's " + pool.length + " cores (calisto.cores.pool), was " + burstable);
+            }
+        }
+
         /** The CPU the core-actors of the {@code i}-th pool core are pinned to, -1 for none. */
         public int cpuOf(int i) { return cpus.length == 0 ? -1 : cpus[i]; }
 
@@ -62,9 +79,10 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
 
     /**
      * {@code calisto.aeron}: the directory (resolved: a per-process one when the setting is empty), who may open it
-     * besides the dataplane's user, and the IPC channel.
+     * besides the dataplane's user, the IPC channel, and with an external driver how long its heartbeat may be silent
+     * ({@code driver-timeout}, ms).
      */
-    public record Aeron(String dir, boolean embeddedDriver, DirectoryAccess access, Streams streams) {}
+    public record Aeron(String dir, boolean embeddedDriver, DirectoryAccess access, Streams streams, long driverTimeoutMs) {}
 
     /** {@code calisto.run}: {@code run}'s duration, the longest drain, the port kind. */
     public record Run(Duration duration, Duration drainTimeout, String port) {}
@@ -84,20 +102,43 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
     /** Reads and checks every dataplane key of {@code config} (reference.conf defaults merged in); see the class comment. */
     public static DataplaneSettings from(Config config) {
         checkKnownKeys(config);
-        for (String d : List.of("calisto.core-dispatcher", "calisto.management-dispatcher")) dispatcherType(config, d);
+        for (String d : List.of("calisto.core-dispatcher", "calisto.management-dispatcher")) {
+            dispatcherType(config, d);
+            dispatcherExecutor(config, d);
+        }
         Io io = io(config);
         Cores cores = cores(config);
-        return new DataplaneSettings(io, cores,
+        Run run = new Run(positive(config, "calisto.run.duration"), nonNegative(config, "calisto.run.drain-timeout"), port(config));
+        DataplaneSettings settings = new DataplaneSettings(io, cores,
             new Scheduler(positive(config, "calisto.scheduler.interval").toNanos()),
-            dispatch(config, io, cores), aeron(config),
-            new Run(positive(config, "calisto.run.duration"), nonNegative(config, "calisto.run.drain-timeout"), port(config)),
-            control(config));
+            dispatch(config, io, cores), aeron(config), run, control(config));
+        // read later by other owners, checked now: the core-actors of local apps, the demo app, the port, the watchdog
+        CoreSettings.from(config);
+        demo(config);
+        shutdownTimeout(config);
+        Ports.check(config);
+        return settings;
     }
 
     /** {@code calisto.dispatch} alone, checked as {@link #from} checks it (the flows command builds a policy without a dataplane). */
     public static Dispatch dispatchOf(Config config) {
         Io io = io(config);
         return dispatch(config, io, cores(config));
+    }
+
+    /** {@code calisto.shutdown.timeout}: how long stopping may take before the watchdog ends the process. */
+    public static Duration shutdownTimeout(Config config) {
+        return positive(config, "calisto.shutdown.timeout");
+    }
+
+    /** {@code calisto.demo}: the echo app's match rule and service time. */
+    private static void demo(Config c) {
+        try {
+            MatchRule.parse(c.getString("calisto.demo.match"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("calisto.demo.match: " + e.getMessage());
+        }
+        EchoApp.spec(c.getConfig("calisto.demo"));
     }
 
     private static Io io(Config c) {
@@ -177,6 +218,9 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
         boolean embedded = aeron.getBoolean("embedded-driver");
         Streams streams = Streams.from(aeron);
         DirectoryAccess access = DirectoryAccess.from(aeron);
+        Duration timeout = positive(c, "calisto.aeron.driver-timeout");
+        // an external driver must be there and alive now: Aeron's client would wait 10 s and then throw
+        if (!embedded) ExternalDriver.check(dir, timeout.toMillis());
         // the embedded driver deletes its directory on start: a user's directory or a live driver's is refused here, before the port opens
         if (embedded) {
             try {
@@ -185,7 +229,7 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
                 throw new IllegalArgumentException("calisto.aeron.dir: " + e.getMessage());
             }
         }
-        return new Aeron(dir, embedded, access, streams);
+        return new Aeron(dir, embedded, access, streams, timeout.toMillis());
     }
 
     private static Control control(Config c) {
@@ -231,7 +275,9 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
      */
     static void checkKnownKeys(Config config) {
         if (!config.hasPath("calisto")) return;
-        Config reference = ConfigFactory.defaultReference();
+        // the reference.conf files alone: ConfigFactory.defaultReference() has the system properties merged in, so
+        // -Dcalisto.io.bursts=3 would count as defined
+        Config reference = ConfigFactory.parseResources(DataplaneSettings.class.getClassLoader(), "reference.conf").resolve();
         for (var e : config.getConfig("calisto").entrySet()) {
             String key = "calisto." + e.getKey();
             if (OPEN.stream().anyMatch(key::startsWith) || reference.hasPathOrNull(key)) continue;
@@ -255,6 +301,23 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
         }
     }
 
+    /**
+     * A Pekko dispatcher's {@code executor}: one Pekko knows or a class it can load (Pekko finds out only when the first
+     * actor runs on it, after everything started, and the app's core-actors then fail with a stack trace).
+     */
+    private static void dispatcherExecutor(Config c, String dispatcher) {
+        String key = dispatcher + ".executor";
+        if (!c.hasPath(key)) return;
+        String executor = c.getString(key);
+        if (List.of("default-executor", "fork-join-executor", "thread-pool-executor", "virtual-thread-executor", "affinity-pool-executor").contains(executor)) return;
+        try {
+            Class.forName(executor, false, DataplaneSettings.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalArgumentException(key + " must be default-executor, fork-join-executor, thread-pool-executor, virtual-thread-executor, "
+                + "affinity-pool-executor or a configurator class, was '" + executor + "'");
+        }
+    }
+
     private static int atLeast(Config c, String key, int min) {
         int v = c.getInt(key);
         if (v < min) throw new IllegalArgumentException(key + " must be >= " + min + ", was " + v);
@@ -265,13 +328,7 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
      * {@code key} as a duration with a unit: HOCON reads a bare number as milliseconds, so {@code duration = 10} would
      * be 10 ms; a bare number other than 0 is refused, naming the key.
      */
-    static Duration duration(Config c, String key) {
-        String raw = String.valueOf(c.getValue(key).unwrapped()).strip();
-        if (raw.matches("[-+]?[0-9.]+") && !raw.matches("[-+]?0*\\.?0*")) {
-            throw new IllegalArgumentException(key + " needs a unit (e.g. 10s, 500ms), was '" + raw + "'");
-        }
-        return c.getDuration(key);
-    }
+    static Duration duration(Config c, String key) { return ConfigDurations.withUnit(c, key); }
 
     private static Duration positive(Config c, String key) {
         Duration d = duration(c, key);

@@ -101,7 +101,7 @@ public final class GrantBench {
         Histogram reaction = new Histogram(3);
         PacketHandler handler = ctx -> {};
         ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "grant-bench", c);
-        try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
+        try (Dataplane dp = Dataplane.start(c)) {
             AppHandle h = dp.register(apps, new AppSpec("bench", MatchRule.parse("dst-port=7"), core -> handler), 0, pool.size());
             dp.startRx();
             Thread.sleep(warmMillis); // its samples are dropped

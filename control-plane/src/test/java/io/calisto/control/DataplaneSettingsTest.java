@@ -95,4 +95,53 @@ class DataplaneSettingsTest {
         // dispatchers take any executor setting
         DataplaneSettings.from(with("calisto.management-dispatcher.thread-pool-executor.keep-alive-time = 30s"));
     }
+
+    @Test
+    void keysOtherOwnersReadLaterAreCheckedHereToo() {
+        assertEquals("calisto.core.poll-batch must be >= 1, was 0", error("calisto.core.poll-batch = 0"));
+        assertEquals("calisto.core.park-after needs a unit (e.g. 10s, 500ms), was '10'", error("calisto.core.park-after = 10"));
+        assertEquals("calisto.core.park-after must be >= 0, was -1us", error("calisto.core.park-after = -1us"));
+        assertEquals("calisto.demo.match: unknown match rule key 'nope' (dst-mac, dst-ip, proto, dst-port)", error("calisto.demo.match = \"nope=1\""));
+        assertEquals("calisto.demo.service-time-ns must be >= 0, was -1", error("calisto.demo.service-time-ns = -1"));
+        assertEquals("calisto.core-dispatcher.executor must be default-executor, fork-join-executor, thread-pool-executor, virtual-thread-executor, "
+            + "affinity-pool-executor or a configurator class, was 'nope'", error("calisto.core-dispatcher.executor = nope"));
+        assertEquals("calisto.synthetic.flows must be in 1..16777216, was 0", error("calisto.synthetic.flows = 0"));
+        assertEquals("calisto.pcap.loops must be >= 1, was 0", error("calisto.run.port = pcap\ncalisto.pcap.in = x.pcap\ncalisto.pcap.loops = 0"));
+        assertEquals("calisto.dpdk.mempool-cache must be in 0..512, was 1000", error("calisto.run.port = dpdk\ncalisto.dpdk.mempool-cache = 1000"));
+        assertEquals("calisto.shutdown.timeout must be positive, was 0", error("calisto.shutdown.timeout = 0"));
+        // the demo's limits against the pool: only where the demo app runs (run, serve --echo)
+        var e = assertThrows(IllegalArgumentException.class, () -> DataplaneSettings.from(with("calisto.cores.burstable = 9")).cores().checkDemoFits());
+        assertEquals("calisto.cores.burstable must be at most the pool's 8 cores (calisto.cores.pool), was 9", e.getMessage());
+    }
+
+    @Test
+    void anUnknownKeyGivenAsASystemPropertyIsReportedToo() {
+        System.setProperty("calisto.io.bursts", "3");
+        try {
+            ConfigFactory.invalidateCaches();
+            Config c = ConfigFactory.systemProperties().withFallback(ConfigFactory.defaultReference()).resolve();
+            assertEquals("calisto.io.bursts is not a setting (no module's reference.conf has it; README, \"Configuration\", lists them)",
+                assertThrows(IllegalArgumentException.class, () -> DataplaneSettings.from(c)).getMessage());
+        } finally {
+            System.clearProperty("calisto.io.bursts");
+            ConfigFactory.invalidateCaches();
+        }
+    }
+
+    @Test
+    void anExternalDriverMustBeRunningWhenTheDataplaneStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        String dir = "/dev/shm/calisto-settingstest-" + ProcessHandle.current().pid();
+        String external = "calisto.aeron.embedded-driver = false\ncalisto.aeron.driver-timeout = 1s\ncalisto.aeron.dir = \"" + dir + "\"";
+        assertEquals("calisto.aeron.embedded-driver = false but no media driver runs on " + dir + " (no cnc.dat): start one there first, or set "
+            + "calisto.aeron.embedded-driver = true", error(external));
+        try (io.calisto.aeron.EmbeddedDriver driver = io.calisto.aeron.EmbeddedDriver.launch(dir)) {
+            assertEquals(1000, DataplaneSettings.from(with(external)).aeron().driverTimeoutMs());
+        }
+        // a dead driver's cnc.dat (no heartbeat)
+        String dead = tmp.resolve("dead").toString();
+        java.nio.file.Files.createDirectories(tmp.resolve("dead"));
+        java.nio.file.Files.write(tmp.resolve("dead/cnc.dat"), new byte[4096]);
+        assertEquals("calisto.aeron.embedded-driver = false but the media driver of " + dead + " is not running (no heartbeat in cnc.dat within "
+            + "calisto.aeron.driver-timeout = 1000ms)", error("calisto.aeron.embedded-driver = false\ncalisto.aeron.driver-timeout = 1s\ncalisto.aeron.dir = \"" + dead + "\""));
+    }
 }

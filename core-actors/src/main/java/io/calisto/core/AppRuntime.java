@@ -1,6 +1,5 @@
 package io.calisto.core;
 
-import com.typesafe.config.Config;
 import io.aeron.Aeron;
 import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.IdleStrategies;
@@ -45,20 +44,15 @@ public final class AppRuntime {
     private final ActorRef<AppSupervisor.Command> supervisor;
 
     private AppRuntime(ActorSystem<?> system, AppSpec spec, Aeron aeron, Streams streams, int appId) {
-        Config core = system.settings().config().getConfig("calisto.core");
+        CoreSettings core = CoreSettings.from(system.settings().config());
         this.system = system;
         this.spec = spec;
         this.aeron = aeron;
         this.streams = streams;
         this.appId = appId;
-        this.pollBatch = core.getInt("poll-batch");
-        if (pollBatch < 1) throw new IllegalArgumentException("calisto.core.poll-batch must be >= 1, was " + pollBatch);
-        this.idleStrategy = core.getString("idle-strategy");
-        int emptyPolls = core.getInt("park-after-polls");
-        long parkNanos = core.getDuration("park-after").toNanos();
-        if (emptyPolls < 1) throw new IllegalArgumentException("calisto.core.park-after-polls must be >= 1, was " + emptyPolls);
-        this.parkAfter = new CoreActor.ParkAfter(emptyPolls, parkNanos);
-        IdleStrategies.of("calisto.core.idle-strategy", idleStrategy);
+        this.pollBatch = core.pollBatch();
+        this.idleStrategy = core.idleStrategy();
+        this.parkAfter = new CoreActor.ParkAfter(core.parkAfterPolls(), core.parkAfterNanos());
         this.supervisor = system.systemActorOf(AppSupervisor.create(spec.name(), failedCoreActors),
             "calisto-" + spec.name() + "-" + appId + "-cores", org.apache.pekko.actor.typed.Props.empty());
     }

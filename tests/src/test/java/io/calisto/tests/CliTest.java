@@ -129,7 +129,7 @@ class CliTest {
         for (String[] c : new String[][] {
             {"calisto.core-dispatcher.type = Nope", "calisto: calisto.core-dispatcher.type must be Dispatcher, PinnedDispatcher, BalancingDispatcher or a configurator class, was 'Nope'"},
             {"calisto.aeron.term-length = 2g", "calisto: calisto.aeron.term-length must be a power of two in 64k..1g, was 2147483648"},
-            {"calisto.demo.match = \",\"", "calisto: match rule ',' has an empty term (\"\" or any matches every packet)"},
+            {"calisto.demo.match = \",\"", "calisto: calisto.demo.match: match rule ',' has an empty term (\"\" or any matches every packet)"},
             {"calisto.run.duration = 10", "calisto: calisto.run.duration needs a unit (e.g. 10s, 500ms), was '10'"},
         }) {
             java.nio.file.Files.writeString(conf, c[0] + "\n");

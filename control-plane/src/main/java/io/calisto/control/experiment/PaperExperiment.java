@@ -9,6 +9,7 @@ import io.calisto.control.Ports;
 import io.calisto.control.experiment.sim.CostModel;
 import io.calisto.control.experiment.sim.Simulator;
 import io.calisto.io.port.FlowPopularity;
+import io.calisto.control.DataplaneSettings;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,6 +87,8 @@ public final class PaperExperiment {
                     w.flows(), w.bytesPerFlow(), (long) w.flows() * w.bytesPerFlow() >> 20, MAX_STATE_BYTES_PER_CORE >> 20));
             }
         }
+        // every step's configuration differs from the first only in workload, park-after, policy and rate: check it before anything runs
+        DataplaneSettings.from(stepConfig(base, s, s.workloads().getFirst(), s.parkAfterNanos().getFirst(), s.policies().getFirst(), s.rates().getFirst()));
         Files.createDirectories(out);
         List<Row> rows = new ArrayList<>();
         List<MeasuredCosts> costs = new ArrayList<>();
@@ -231,7 +234,8 @@ public final class PaperExperiment {
         return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total;
     }
 
-    static StepResult step(Config base, Settings s, Workload w, long parkAfter, String policy, int rate) throws Exception {
+    /** A step's configuration: the base with the step's workload, park-after, policy, rate and pool. */
+    static Config stepConfig(Config base, Settings s, Workload w, long parkAfter, String policy, int rate) {
         Map<String, Object> keys = new java.util.HashMap<>(Map.of(
             "calisto.dispatch.policy", policy,
             "calisto.synthetic.rate", rate,
@@ -243,9 +247,13 @@ public final class PaperExperiment {
             "calisto.aeron.term-length", "4m",
             "calisto.core.park-after", parkAfter + "ns"));
         if (w.popularity().equals("zipf")) keys.put("calisto.synthetic.zipf-exponent", w.zipfExponent());
-        Config c = ConfigFactory.parseMap(keys).withFallback(base).resolve();
+        return ConfigFactory.parseMap(keys).withFallback(base).resolve();
+    }
+
+    static StepResult step(Config base, Settings s, Workload w, long parkAfter, String policy, int rate) throws Exception {
+        Config c = stepConfig(base, s, w, parkAfter, policy, rate);
         ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "experiment", c);
-        try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
+        try (Dataplane dp = Dataplane.start(c)) {
             StateCost stateCost = new StateCost();
             AppHandle app = dp.register(apps, FlowStateApp.spec(w.flows(), w.bytesPerFlow(), s.service(), s.serviceNanos(), stateCost), 1, s.pool().size());
             dp.startRx();

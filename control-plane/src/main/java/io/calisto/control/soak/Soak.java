@@ -6,7 +6,6 @@ import io.calisto.aeron.DropReason;
 import io.calisto.aeron.MatchRule;
 import io.calisto.control.AppHandle;
 import io.calisto.control.Dataplane;
-import io.calisto.control.Ports;
 import io.calisto.control.RunSummary;
 import io.calisto.core.AppSpec;
 import io.calisto.core.PacketHandler;
@@ -117,7 +116,7 @@ public final class Soak {
         int guaranteed = o.churn() ? GUARANTEED : 1, burstable = o.churn() ? Math.min(BURSTABLE, pool.length) : 1;
         long start = System.nanoTime();
         OrderChecker[] checkers = new OrderChecker[o.apps()];
-        try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
+        try (Dataplane dp = Dataplane.start(c)) {
             List<String> names = new ArrayList<>();
             for (int i = 0; i < o.apps(); i++) {
                 // app i gets flows i, i+apps, ...: size its checker for that share

@@ -9,6 +9,7 @@ public record DpdkConfig(List<String> ealArgs, String port, int rxRing, int txRi
 
     public static DpdkConfig from(Config dpdk, byte[] rssKey) {
         List<String> eal = dpdk.getStringList("eal-args");
+        Eal.checkArgs(eal); // before rte_eal_init: -h would print EAL's usage and exit 0
         String port = dpdk.getString("port").strip();
         if (port.isEmpty()) throw new IllegalArgumentException("calisto.dpdk.port must name a device (e.g. net_null0) or a port id");
         int rx = ring(dpdk, "rx-ring"), tx = ring(dpdk, "tx-ring");

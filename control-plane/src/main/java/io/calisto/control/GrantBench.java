@@ -75,8 +75,12 @@ public final class GrantBench {
             out.accept(hops(trace));
             long grants = h.dispatch().schedEvents.get(SchedulerListener.GRANTED) - before;
             dp.drainAndStop(Duration.ofSeconds(10));
-            out.accept(String.format("received %d packets, delivered %d, dropped %d; grants %d, yields %d, samples %d",
-                dp.kernel().received(), dp.deliveredTotal(), dp.kernel().droppedTotal(), grants,
+            StringBuilder reasons = new StringBuilder();
+            for (io.calisto.aeron.DropReason r : io.calisto.aeron.DropReason.values()) {
+                if (dp.kernel().dropped(r) > 0) reasons.append(' ').append(r.label()).append(' ').append(dp.kernel().dropped(r));
+            }
+            out.accept(String.format("received %d packets, delivered %d, dropped %d%s; grants %d, yields %d, samples %d",
+                dp.kernel().received(), dp.deliveredTotal(), dp.kernel().droppedTotal(), reasons, grants,
                 h.dispatch().schedEvents.get(SchedulerListener.YIELDED), reaction.getTotalCount()));
         } finally {
             apps.terminate();

@@ -48,25 +48,10 @@ public final class CoreSlot {
 
     public boolean cas(int expected, int next) { return buffer.compareAndSetLong(offset + STATE, expected, next); }
 
-    /** IO side: start owning the core and wake the parked actor ({@link #markGranted} then {@link #wake}). */
+    /** IO side: start owning the core and wake the parked actor. */
     public void grant() {
-        markGranted();
-        wake();
-    }
-
-    /**
-     * IO side: the core is the app's from now on, but the actor is not woken yet: the IO core queues the packets the
-     * grant was for first and then calls {@link #wake}, as Shenango queues to a parked kthread and then wakes it (a
-     * wake-up before the packet is queued finds an empty stream, and the wake call itself takes the IO core 10-40 us
-     * on a VM, which the packet would wait behind).
-     */
-    public void markGranted() {
         buffer.putLongRelease(offset + GRANTED_AT, System.nanoTime());
         buffer.putLongRelease(offset + STATE, GRANTED);
-    }
-
-    /** IO side: wake the actor (it re-reads the state), and stamp when the wake call returned. */
-    public void wake() {
         waker.run();
         buffer.putLongRelease(offset + WOKEN_AT, System.nanoTime());
     }

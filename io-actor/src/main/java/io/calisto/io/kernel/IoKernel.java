@@ -97,11 +97,9 @@ public final class IoKernel implements Agent {
     public int doWork() {
         int work = applyCommands();
         if (!rxStopped) work += receive();
-        scheduler.wakeGranted(); // after the burst is queued: a woken core-actor finds its packet at its first poll
         work += drainReplies();
         long now = System.nanoTime();
         if (scheduler.poll(now)) work++;
-        scheduler.wakeGranted();
         // flow-table aging: a bounded sweep per loop, packets or not (no work counted: it must not stop idling)
         for (int a = 0; a < appCount; a++) apps[a].policy.tick(now);
         return work;

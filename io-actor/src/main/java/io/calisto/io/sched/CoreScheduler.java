@@ -275,10 +275,7 @@ public final class CoreScheduler {
         a.positionAtGrant[core] = a.published[core];
         a.policy().onCoreAdded(core);
         decisions++;
-        slot.markGranted();
-        // woken by wakeGranted() once the IO core has queued this grant's packets; wake now if the list is full
-        if (toWakeCount < toWake.length) toWake[toWakeCount++] = slot;
-        else slot.wake();
+        slot.grant();
         a.schedEvents.setRelease(SchedulerListener.GRANTED, a.schedEvents.getPlain(SchedulerListener.GRANTED) + 1);
         listener.onEvent(SchedulerListener.GRANTED, a.appId(), core, reason, now, depth);
     }
@@ -328,24 +325,6 @@ public final class CoreScheduler {
     }
 
     private boolean arrivalGranted;
-
-    /** Slots granted since the last {@link #wakeGranted()}, their actors not yet woken. */
-    private final CoreSlot[] toWake = new CoreSlot[Streams.MAX_CORES];
-    private int toWakeCount;
-
-    /**
-     * Wakes the core-actors of every core granted since the last call. The IO core calls it after queuing a burst's
-     * packets (and at the end of each loop), so a woken actor's first poll finds the packet that caused its grant.
-     */
-    public int wakeGranted() {
-        int n = toWakeCount;
-        for (int i = 0; i < n; i++) {
-            toWake[i].wake();
-            toWake[i] = null;
-        }
-        toWakeCount = 0;
-        return n;
-    }
 
     /**
      * Paper mode of the affinity table ({@code cores_add_core(p, assigned_core)}): give {@code core} to {@code a} now

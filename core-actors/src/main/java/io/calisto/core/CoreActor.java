@@ -125,18 +125,19 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         if (state == CoreSlot.PARKED) {
             // not our core now: block (no spinning) until the IO core grants it; the timeout lets Stop through
             slot.awaitGrant(PARK_NANOS);
+            // set on every return (a grant may land between a timeout and the next park): park-after counts from
+            // the wake, not from the last packet before parking, which would ask to yield after the first empty polls
+            awaitingFirstPacket = true;
+            runningAt = lastWorkNanos = System.nanoTime();
+            pollingAt = 0;
+            firstPollEmpty = false;
             state = slot.state();
             if (state == CoreSlot.PARKED) {
                 // the timeout: round the mailbox so a Stop gets through, then block again
                 self.tell(Poll.INSTANCE);
                 return this;
             }
-            // granted: poll now rather than after a trip through the mailbox, and count park-after from the grant
-            // (not from the last packet before parking, which would ask to yield after the first empty polls)
-            awaitingFirstPacket = true;
-            runningAt = lastWorkNanos = System.nanoTime();
-            pollingAt = 0;
-            firstPollEmpty = false;
+            // granted: poll now rather than after a trip through the mailbox
         }
         if (awaitingFirstPacket && pollingAt == 0) pollingAt = System.nanoTime();
         int n;

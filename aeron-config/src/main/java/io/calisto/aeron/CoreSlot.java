@@ -27,7 +27,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class CoreSlot {
     public static final int PARKED = 0, GRANTED = 1, YIELD_REQUESTED = 2, REVOKING = 3, FAILED = 4;
     public static final int BYTES = 64; // one cache line per slot: slots of neighbouring cores never share a line
-    private static final int STATE = 0, DRAIN_TO = 8, STARTED = 16, GRANTED_AT = 24, DELIVERED = 32, COMPLETED = 40;
+    private static final int STATE = 0, DRAIN_TO = 8, STARTED = 16, GRANTED_AT = 24, DELIVERED = 32, COMPLETED = 40, WOKEN_AT = 48;
 
     private final AtomicBuffer buffer;
     private final int offset;
@@ -53,6 +53,7 @@ public final class CoreSlot {
         buffer.putLongRelease(offset + GRANTED_AT, System.nanoTime());
         buffer.putLongRelease(offset + STATE, GRANTED);
         waker.run();
+        buffer.putLongRelease(offset + WOKEN_AT, System.nanoTime());
     }
 
     /** IO side: the actor must consume up to {@code position} and then park. Valid from GRANTED or YIELD_REQUESTED. */
@@ -65,6 +66,9 @@ public final class CoreSlot {
 
     /** When the IO core last granted this core ({@link System#nanoTime()}): the start of the grant reaction time. */
     public long grantedAt() { return buffer.getLongVolatile(offset + GRANTED_AT); }
+
+    /** When the IO core's wake call of the last grant returned (the grant-reaction breakdown of {@code bench grant}). */
+    public long wokenAt() { return buffer.getLongVolatile(offset + WOKEN_AT); }
 
     public long drainTo() { return buffer.getLongVolatile(offset + DRAIN_TO); }
 

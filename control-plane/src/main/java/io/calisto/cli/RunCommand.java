@@ -40,7 +40,8 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (events != null && !events.equals("jsonl")) throw new UserError("--events must be jsonl, was '" + events + "'");
-        Config config = options.settings().load();
+        // the pool and burstable limit follow this machine's CPUs unless configured (CoreDefaults)
+        Config config = CoreDefaults.resolve(options.settings().load(), Runtime.getRuntime().availableProcessors());
         Duration runFor = duration != null ? Settings.duration("--duration", duration) : config.getDuration("calisto.run.duration");
         return run(config, runFor, events != null, spec.commandLine().getOut());
     }

@@ -106,19 +106,39 @@ public final class GrantBench {
             dp.startRx();
             Thread.sleep(warmMillis); // its samples are dropped
             h.runtime().grantReaction().getIntervalHistogram();
+            var trace = h.runtime().grantTrace();
+            trace.enable();
             long before = h.dispatch().schedEvents.get(SchedulerListener.GRANTED);
             Thread.sleep(windowMillis);
             reaction.add(h.runtime().grantReaction().getIntervalHistogram());
+            out.accept(hops(trace));
             long grants = h.dispatch().schedEvents.get(SchedulerListener.GRANTED) - before;
             dp.drainAndStop(Duration.ofSeconds(10));
-            out.accept(String.format("received %d packets, delivered %d, dropped %d; grants %d, yields %d, samples %d",
-                dp.kernel().received(), dp.deliveredTotal(), dp.kernel().droppedTotal(), grants,
+            StringBuilder reasons = new StringBuilder();
+            for (io.calisto.aeron.DropReason r : io.calisto.aeron.DropReason.values()) {
+                if (dp.kernel().dropped(r) > 0) reasons.append(' ').append(r.label()).append(' ').append(dp.kernel().dropped(r));
+            }
+            out.accept(String.format("received %d packets, delivered %d, dropped %d%s; grants %d, yields %d, samples %d",
+                dp.kernel().received(), dp.deliveredTotal(), dp.kernel().droppedTotal(), reasons, grants,
                 h.dispatch().schedEvents.get(SchedulerListener.YIELDED), reaction.getTotalCount()));
         } finally {
             apps.terminate();
             apps.getWhenTerminated().toCompletableFuture().get();
         }
         return reaction;
+    }
+
+    /** The reaction hop by hop (GrantTrace): where the time between the grant and the first packet goes. */
+    private static String hops(io.calisto.core.GrantTrace t) {
+        Histogram u = t.unparkCall.getIntervalHistogram(), w = t.wake.getIntervalHistogram(),
+            p = t.toPoll.getIntervalHistogram(), h = t.toHandled.getIntervalHistogram(), all = t.handled.getIntervalHistogram();
+        return String.format("hops, p50/p99/max us: grant -> IO wake call returned %s; grant -> core-actor running %s; running -> first poll %s;"
+            + " first poll -> packet handled %s; grant -> handled %s; first poll empty in %d of %d",
+            pct(u), pct(w), pct(p), pct(h), pct(all), t.emptyFirstPolls.get(), all.getTotalCount());
+    }
+
+    private static String pct(Histogram h) {
+        return String.format("%.1f/%.1f/%.1f", h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3);
     }
 
     /** The floor: unpark a parked thread on CPU 1 from a spinning thread on CPU 0, {@code n} times, one gap apart. */

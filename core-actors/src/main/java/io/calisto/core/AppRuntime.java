@@ -25,6 +25,7 @@ public final class AppRuntime {
     private final String idleStrategy;
     private final CoreActor.ParkAfter parkAfter;
     private final Recorder grantReaction = new Recorder(3);
+    private final GrantTrace grantTrace = new GrantTrace();
     private final CoreCounters counters = new CoreCounters();
 
     /** Per-core failure counts the core-actors publish once per batch (single writer per core). */
@@ -71,7 +72,7 @@ public final class AppRuntime {
         slots[core] = slot;
         CompletableFuture<Void> ready = new CompletableFuture<>();
         var behavior = CoreActor.create(aeron, streams, appId, core, slots, spec.handlers(), pollBatch,
-            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, grantReaction, counters, cpu, ready);
+            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, grantReaction, grantTrace, counters, cpu, ready);
         supervisor.tell(new AppSupervisor.StartCore(core, slot, behavior));
         return ready;
     }
@@ -100,6 +101,9 @@ public final class AppRuntime {
 
     /** Nanoseconds from each grant to the first packet the granted core-actor handled (interval histograms). */
     public Recorder grantReaction() { return grantReaction; }
+
+    /** The grant reaction hop by hop, recorded once {@link GrantTrace#enable()}d (bench grant). */
+    public GrantTrace grantTrace() { return grantTrace; }
 
     public int appId() { return appId; }
 

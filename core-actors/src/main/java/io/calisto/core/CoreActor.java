@@ -65,15 +65,19 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     private long lastWorkNanos;
     private boolean awaitingFirstPacket;
     private final Recorder grantReaction;
+    private final GrantTrace trace;
+    /** Bench-only hop times of the current wake (GrantTrace): the park returned, the first poll began. */
+    private long runningAt, pollingAt;
+    private boolean firstPollEmpty;
 
     static Behavior<Command> create(Aeron aeron, Streams streams, int appId, int core, CoreSlot[] appSlots, PacketHandlerFactory factory,
                                     int pollBatch, IdleStrategy idle, ParkAfter parkAfter,
-                                    Recorder grantReaction, AppRuntime.CoreCounters counters, int cpu, CompletableFuture<Void> ready) {
+                                    Recorder grantReaction, GrantTrace trace, AppRuntime.CoreCounters counters, int cpu, CompletableFuture<Void> ready) {
         return Behaviors.setup(ctx -> {
             try {
                 // the pinned dispatcher gives this actor its own thread for life: pin that thread to the core's CPU
                 if (cpu >= 0) CpuAffinity.pin(cpu, "calisto.cores.cpus entry of core " + core);
-                CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, appSlots, factory, pollBatch, idle, parkAfter, grantReaction, counters);
+                CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, appSlots, factory, pollBatch, idle, parkAfter, grantReaction, trace, counters);
                 Thread me = Thread.currentThread();
                 appSlots[core].waker(() -> LockSupport.unpark(me));
                 ready.complete(null);
@@ -88,8 +92,9 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
 
     private CoreActor(ActorContext<Command> ctx, Aeron aeron, Streams streams, int appId, int core, CoreSlot[] appSlots,
                       PacketHandlerFactory factory, int pollBatch, IdleStrategy idle, ParkAfter parkAfter,
-                      Recorder grantReaction, AppRuntime.CoreCounters counters) {
+                      Recorder grantReaction, GrantTrace trace, AppRuntime.CoreCounters counters) {
         super(ctx);
+        this.trace = trace;
         this.counters = counters;
         this.grantReaction = grantReaction;
         this.core = core;
@@ -120,10 +125,21 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         if (state == CoreSlot.PARKED) {
             // not our core now: block (no spinning) until the IO core grants it; the timeout lets Stop through
             slot.awaitGrant(PARK_NANOS);
+            // set on every return (a grant may land between a timeout and the next park): park-after counts from
+            // the wake, not from the last packet before parking, which would ask to yield after the first empty polls
             awaitingFirstPacket = true;
-            self.tell(Poll.INSTANCE);
-            return this;
+            runningAt = lastWorkNanos = System.nanoTime();
+            pollingAt = 0;
+            firstPollEmpty = false;
+            state = slot.state();
+            if (state == CoreSlot.PARKED) {
+                // the timeout: round the mailbox so a Stop gets through, then block again
+                self.tell(Poll.INSTANCE);
+                return this;
+            }
+            // granted: poll now rather than after a trip through the mailbox
         }
+        if (awaitingFirstPacket && pollingAt == 0) pollingAt = System.nanoTime();
         int n;
         try {
             n = rx.poll(fragments, pollBatch);
@@ -142,17 +158,24 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
             if (awaitingFirstPacket) {
                 // grant → first packet handled on this core: the scheduler's reaction time
                 awaitingFirstPacket = false;
-                grantReaction.recordValue(Math.max(0, lastWorkNanos - slot.grantedAt()));
+                long grantedAt = slot.grantedAt();
+                grantReaction.recordValue(Math.max(0, lastWorkNanos - grantedAt));
+                if (trace.on()) trace.record(grantedAt, slot.wokenAt(), runningAt, pollingAt, lastWorkNanos, firstPollEmpty);
+                firstPollEmpty = false;
             }
             if (state == CoreSlot.YIELD_REQUESTED) slot.cas(CoreSlot.YIELD_REQUESTED, CoreSlot.GRANTED);
         } else if (state == CoreSlot.REVOKING) {
             if (slot.completed() >= slot.drainTo()) slot.cas(CoreSlot.REVOKING, CoreSlot.PARKED);
         } else {
+            if (awaitingFirstPacket) firstPollEmpty = true;
             if (state == CoreSlot.GRANTED && ++emptyPolls >= parkAfter.emptyPolls()
                 && System.nanoTime() - lastWorkNanos >= parkAfter.nanos()) {
                 slot.cas(CoreSlot.GRANTED, CoreSlot.YIELD_REQUESTED);
             }
-            idle.idle(0);
+            // just granted: the packet that woke us is on its way (the IO core wakes before it commits), so poll
+            // again at once for up to park-after; the idle strategy's park would sleep >= 50 us (Linux timer slack)
+            if (awaitingFirstPacket && System.nanoTime() - runningAt < parkAfter.nanos()) Thread.onSpinWait();
+            else idle.idle(0);
         }
         self.tell(Poll.INSTANCE);
         return this;

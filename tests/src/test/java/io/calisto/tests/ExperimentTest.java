@@ -57,7 +57,7 @@ class ExperimentTest {
         assertTrue(Files.size(out.resolve("p99_vs_cores.png")) > 5_000, "a real PNG");
         for (String line : csv.subList(1, csv.size())) {
             String[] f = line.split(",", -1);
-            assertEquals(18, f.length, "workload, core_seconds, p99_per_core, park_after_us, cache_hit_rate: " + line);
+            assertEquals(20, f.length, "workload, core_seconds, p99_per_core, park_after_us, cache_hit_rate, flows_moved_per_realloc, core_share_per_realloc: " + line);
             assertEquals("uniform", f[0]);
             double cores = Double.parseDouble(f[11]), seconds = f[2].equals("warmup") ? 0.3 : 0.7;
             // mean_cores is printed to 2 decimals (off by up to 0.005 x seconds), core_seconds to 3

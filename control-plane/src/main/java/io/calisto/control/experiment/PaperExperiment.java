@@ -35,10 +35,12 @@ public final class PaperExperiment {
      * {@code core_seconds}: mean cores x the phase's seconds (the CPU the app held); {@code p99_per_core}: p99 divided
      * by mean cores; {@code park_after_us}: the core-actors' park-after (the first of {@code --park-after} is the
      * main run, the others sweep it to compare policies at equal cores); {@code cache_hit_rate}: the simulator's
-     * flow-state hits (empty for real runs).
+     * flow-state hits (empty for real runs); {@code flows_moved_per_realloc}: the simulator's fraction of the app's
+     * flows whose placement changed per core granted or taken (steady rows; empty for real runs and without one);
+     * {@code core_share_per_realloc}: 1 / active cores averaged over the same reallocations (the target's bound).
      */
     public static final String CSV_HEADER = "workload,policy,phase,offered_pps,achieved_pps,p50_us,p90_us,p99_us,p999_us,p9999_us,drops,mean_cores,"
-        + "flow_migrations,grants,core_seconds,p99_per_core,park_after_us,cache_hit_rate";
+        + "flow_migrations,grants,core_seconds,p99_per_core,park_after_us,cache_hit_rate,flows_moved_per_realloc,core_share_per_realloc";
 
     /**
      * {@code parkAfterNanos}: the first is the main setting, any others a sweep (each a full grid);
@@ -58,7 +60,13 @@ public final class PaperExperiment {
 
     /** {@code grants}: core grants to the app per second of the phase (every path: check, arrival, cores_add_core). */
     public record Row(String workload, String policy, String phase, int offered, double achieved, Histogram latency, long drops, double meanCores,
-                      long migrations, double grants, double seconds, long parkAfterNanos, double hitRate) {
+                      long migrations, double grants, double seconds, long parkAfterNanos, double hitRate, double movedPerRealloc,
+                      double sharePerRealloc) {
+        public Row(String workload, String policy, String phase, int offered, double achieved, Histogram latency, long drops, double meanCores,
+                   long migrations, double grants, double seconds, long parkAfterNanos, double hitRate) {
+            this(workload, policy, phase, offered, achieved, latency, drops, meanCores, migrations, grants, seconds, parkAfterNanos, hitRate, Double.NaN, Double.NaN);
+        }
+
         public double p99() { return Percentiles.micros(latency, drops, 99); }
 
         public double coreSeconds() { return meanCores * seconds; }
@@ -71,7 +79,8 @@ public final class PaperExperiment {
                 Percentiles.format(Percentiles.micros(latency, drops, 99.99)), Long.toString(drops), String.format("%.2f", meanCores),
                 Long.toString(migrations), String.format("%.0f", grants), String.format("%.3f", coreSeconds()),
                 meanCores > 0 ? Percentiles.format(p99 / meanCores) : "", String.format("%.0f", parkAfterNanos / 1e3),
-                Double.isNaN(hitRate) ? "" : String.format("%.4f", hitRate));
+                Double.isNaN(hitRate) ? "" : String.format("%.4f", hitRate), Double.isNaN(movedPerRealloc) ? "" : String.format("%.4f", movedPerRealloc),
+                Double.isNaN(sharePerRealloc) ? "" : String.format("%.4f", sharePerRealloc));
         }
     }
 
@@ -169,7 +178,8 @@ public final class PaperExperiment {
                 rows.add(new Row(j.w().name(), j.policy(), "warmup", j.rate(), achieved, r.warmup(), r.warmupDrops(), r.meanCores(), 0,
                     r.warmupGrants() / warmSecs, warmSecs, j.parkAfter(), Double.NaN));
                 rows.add(new Row(j.w().name(), j.policy(), "steady", j.rate(), achieved, r.latency(), r.drops(), r.meanCores(), r.migrations(),
-                    (r.grants() - r.warmupGrants()) / steadySecs, steadySecs, j.parkAfter(), r.hitRate()));
+                    (r.grants() - r.warmupGrants()) / steadySecs, steadySecs, j.parkAfter(), r.hitRate(), r.flowsMovedPerRealloc(),
+                    r.shareBoundPerRealloc()));
                 boolean lastOfGroup = i + 1 == jobs.size() || !jobs.get(i + 1).policy().equals(j.policy()) || jobs.get(i + 1).w() != j.w();
                 if (lastOfGroup) {
                     progress.accept(bar(i + 1, jobs.size()) + String.format(" sim %s %s: %d loads x %d park-after values, %.1f virtual s each",

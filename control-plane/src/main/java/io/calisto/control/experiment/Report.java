@@ -38,12 +38,15 @@ public final class Report {
 
     /**
      * The same plots from a {@code results.csv} (main steady rows; an infinite p99 is left out), e.g. to redraw a past
-     * run; reads the columns by name, so a results.csv from before the workload column also works.
+     * run; reads the columns by name, so a results.csv from before the workload column or the flows-moved columns also works.
      */
     public static Path plotCsv(Path csv, Path out, String mode) throws IOException {
         List<String> lines = Files.readAllLines(csv);
         String legacy = "policy,phase,offered_pps,achieved_pps,p50_us,p90_us,p99_us,p999_us,p9999_us,drops,mean_cores,flow_migrations,grants";
-        if (lines.isEmpty() || !(lines.getFirst().equals(PaperExperiment.CSV_HEADER) || lines.getFirst().equals(legacy))) {
+        // before the flows-moved columns (e.g. docs/experiment/sim-issue12): the same columns, two fewer at the end
+        String beforeMoves = PaperExperiment.CSV_HEADER.substring(0, PaperExperiment.CSV_HEADER.indexOf(",flows_moved_per_realloc"));
+        if (lines.isEmpty() || !(lines.getFirst().equals(PaperExperiment.CSV_HEADER) || lines.getFirst().equals(legacy)
+            || lines.getFirst().equals(beforeMoves))) {
             throw new IllegalArgumentException(csv + " is not a results.csv of experiment/loadgen (header differs)");
         }
         List<String> cols = List.of(lines.getFirst().split(","));

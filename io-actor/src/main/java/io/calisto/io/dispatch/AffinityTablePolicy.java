@@ -205,6 +205,15 @@ public final class AffinityTablePolicy implements DispatchPolicy {
         return cores.get(nextIndex++);
     }
 
+    /** Published mode: modulo while the app holds a core; the others: the table entry (prefilled ones from the first tick). */
+    @Override
+    public int placement(int rssHash) {
+        int n = cores.count();
+        if (mode == Mode.PUBLISHED) return n == 0 ? NO_CORE : cores.get(Integer.remainderUnsigned(rssHash, n));
+        int bound = table.get(rssHash);
+        return bound == FlowTable.MISSING ? NO_CORE : bound;
+    }
+
     @Override
     public String name() { return mode.policyName; }
 

@@ -279,6 +279,12 @@ public final class BucketsPolicy implements DispatchPolicy {
     private int bucket(int rssHash) { return (rssHash * 0x9E3779B9) >>> shift & mask; }
 
     @Override
+    public int placement(int rssHash) {
+        int c = coreOf[bucket(rssHash)];
+        return c == NONE ? NO_CORE : c;
+    }
+
+    @Override
     public String name() { return "buckets"; }
 
     @Override

@@ -32,6 +32,14 @@ public interface DispatchPolicy {
     /** Core for a packet with this (unsigned) RSS hash, or {@link #NO_CORE} when the app holds none. */
     int coreFor(int rssHash, long nowNanos);
 
+    /**
+     * The core this flow's state points it to now, read without side effects (no table touch, no counter), or
+     * {@link #NO_CORE} when the policy holds nothing for it (a new flow, an app without cores). The simulator compares
+     * it before and after a reallocation to count flows moved; a table policy answers a flow's bound core even when the
+     * app no longer holds it (the flow moves, and counts, only when its next packet re-binds it).
+     */
+    default int placement(int rssHash) { return NO_CORE; }
+
     /** A core was granted (already in ActiveCores). */
     default void onCoreAdded(int core) {}
 

@@ -103,6 +103,15 @@ public final class HybridPolicy implements DispatchPolicy {
     @Override
     public void tick(long nowNanos) { table.sweep(nowNanos, AffinityTablePolicy.SWEEP_SLOTS); }
 
+    /** The table entry, else the candidate's core (where its first packet went), else none (a new flow). */
+    @Override
+    public int placement(int rssHash) {
+        int bound = table.get(rssHash);
+        if (bound != FlowTable.MISSING) return bound;
+        int i = slot(rssHash);
+        return candHash[i] == rssHash && candCore[i] != EMPTY ? candCore[i] : NO_CORE;
+    }
+
     @Override
     public String name() { return "affinity-hybrid"; }
 

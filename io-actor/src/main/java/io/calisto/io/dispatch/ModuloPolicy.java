@@ -13,5 +13,8 @@ public final class ModuloPolicy implements DispatchPolicy {
     }
 
     @Override
+    public int placement(int rssHash) { return coreFor(rssHash, 0); }
+
+    @Override
     public String name() { return "modulo"; }
 }

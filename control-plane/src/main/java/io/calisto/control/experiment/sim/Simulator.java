@@ -4,6 +4,7 @@ import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.MatchRule;
 import io.calisto.control.experiment.ServiceTime;
 import io.calisto.io.dispatch.AffinityTablePolicy;
+import io.calisto.io.dispatch.DispatchPolicy;
 import io.calisto.io.dispatch.FlowTable;
 import io.calisto.io.kernel.AppDispatch;
 import io.calisto.io.port.FlowPopularity;
@@ -54,10 +55,15 @@ public final class Simulator {
      * Per app: {@code latency} after the warm-up fraction, {@code warmup} during it (the paper's 5k effect lives there);
      * {@code drops}/{@code warmupDrops}: packets that found the app without a core and no core to grant it;
      * {@code hits}/{@code misses}: flow-state accesses after the warm-up; {@code preempted}: cores taken from it for
-     * another app.
+     * another app; {@code reallocations}: cores granted to or taken from it after the warm-up, and
+     * {@code flowsMovedPerRealloc} the fraction of its flows whose placement ({@code DispatchPolicy.placement}) changed
+     * per such reallocation (NaN without one), read on a fixed sample of its flows; {@code shareBoundPerRealloc}: the
+     * mean over those reallocations of 1 / the larger of the core counts before and after (one core's share of the
+     * flows: what a grant to n cores or a revoke from n must move at least).
      */
     public record AppResult(String name, Histogram latency, Histogram warmup, long packets, double meanCores, long migrations, long grants, long drops,
-                            long warmupDrops, long warmupGrants, long hits, long misses, long preempted) {
+                            long warmupDrops, long warmupGrants, long hits, long misses, long preempted, long reallocations,
+                            double flowsMovedPerRealloc, double shareBoundPerRealloc) {
         public double hitRate() { return hits + misses == 0 ? Double.NaN : hits / (double) (hits + misses); }
     }
 
@@ -74,6 +80,8 @@ public final class Simulator {
         public long warmupDrops() { return apps.getFirst().warmupDrops(); }
         public long warmupGrants() { return apps.getFirst().warmupGrants(); }
         public double hitRate() { return apps.getFirst().hitRate(); }
+        public double flowsMovedPerRealloc() { return apps.getFirst().flowsMovedPerRealloc(); }
+        public double shareBoundPerRealloc() { return apps.getFirst().shareBoundPerRealloc(); }
     }
 
     /** The flow table's idle timeout: {@code calisto.dispatch.flow-idle-timeout}'s default. */
@@ -81,6 +89,8 @@ public final class Simulator {
     /** The default cache per core: a 2 MiB L2 (this machine's is 1 MiB per core: lscpu says 2 MiB over 2 instances). */
     public static final long L2_BYTES = 2L << 20;
     static final int MAX_APPS = 8, FLOW_BITS = 21, MAX_FLOWS = 1 << FLOW_BITS;
+    /** Flows per app whose placement is compared across reallocations (evenly spaced ids: every flow counts alike). */
+    static final int PLACEMENT_SAMPLE = 4096;
 
     private Simulator() {}
 
@@ -127,6 +137,10 @@ public final class Simulator {
         long end = (long) (c.seconds() * 1e9);
         for (App a : apps) a.nextArrival = a.load.ratePps() > 0 ? -Math.log(1.0 - rnd.nextDouble()) * a.gap : Double.MAX_VALUE;
         long ioFree = 0, nextCheck = 0, lastSample = 0;
+        for (App a : apps) {
+            a.d.policy().tick(0); // binds a prefilled table now, so the first placement snapshot sees it
+            a.observe(false);
+        }
         while (true) {
             App a = apps[0];
             for (App b : apps) if (b.nextArrival < a.nextArrival) a = b;
@@ -136,6 +150,7 @@ public final class Simulator {
                 for (App b : apps) b.coreTime += (long) b.d.cores().count() * (nextCheck - lastSample);
                 lastSample = nextCheck;
                 check(nextCheck, apps, scheduler, cores, c);
+                for (App b : apps) b.observe(nextCheck >= warmEnd);
                 nextCheck += c.intervalNanos();
             }
             for (App b : apps) b.d.policy().tick(t); // the IO loop's per-iteration housekeeping (flow-table sweep)
@@ -147,6 +162,7 @@ public final class Simulator {
             ioFree = dispatchAt;
             int core = scheduler.coreFor(a.d, hash, dispatchAt); // the IO core's call: policy, arrival grant, one grant per packet
             boolean steady = t >= warmEnd;
+            for (App b : apps) b.observe(steady); // an arrival grant, a taken-back core or a preemption may have moved flows
             a.nextArrival += -Math.log(1.0 - rnd.nextDouble()) * a.gap;
             if (core < 0) {
                 // as on the real IO core: dropped and counted as no-core (a drop counts as infinite latency)
@@ -175,7 +191,8 @@ public final class Simulator {
         for (App a : apps) {
             double meanCores = lastSample == 0 ? 0 : a.coreTime / (double) lastSample;
             results.add(new AppResult(a.load.name(), a.latency, a.warm, a.packets, meanCores, a.migrations, a.grants, a.drops, a.warmupDrops,
-                a.warmupGrants, a.hits, a.misses, a.preempted));
+                a.warmupGrants, a.hits, a.misses, a.preempted, a.reallocations,
+                a.reallocations == 0 ? Double.NaN : a.movedFractions / a.reallocations, a.reallocations == 0 ? Double.NaN : a.shares / a.reallocations));
         }
         return new Result(List.copyOf(results));
     }
@@ -221,6 +238,10 @@ public final class Simulator {
         final Histogram latency = new Histogram(3), warm = new Histogram(3);
         double nextArrival;
         long coreTime, packets, migrations, grants, warmupGrants, drops, warmupDrops, hits, misses, preempted;
+        /** Flows whose placement is watched, their placement at the last change of the held cores, and those cores. */
+        final int[] sample, placed;
+        long heldMask, reallocations;
+        double movedFractions, shares;
 
         App(AppLoad load, AppDispatch d, int[] hashOf, int cores) {
             this.load = load;
@@ -231,6 +252,39 @@ public final class Simulator {
             this.queue = new Queue[cores];
             for (int i = 0; i < cores; i++) queue[i] = new Queue();
             this.gap = load.ratePps() > 0 ? 1e9 / load.ratePps() : Double.MAX_VALUE;
+            int k = Math.min(load.flows(), PLACEMENT_SAMPLE);
+            this.sample = new int[k];
+            this.placed = new int[k];
+            java.util.Arrays.fill(placed, DispatchPolicy.NO_CORE);
+            for (int i = 0; i < k; i++) sample[i] = hashOf[(int) ((long) i * load.flows() / k)];
+        }
+
+        /**
+         * After a scheduler call: if the held cores changed, each core granted or taken is one reallocation and the
+         * sampled flows whose placement changed since the last change (moves deferred by a policy, e.g. a bucket
+         * still in flight, or its load rebalance, land in the next one) are the flows it moved. Counted when {@code count}.
+         */
+        void observe(boolean count) {
+            long mask = 0;
+            for (int i = 0; i < d.cores().count(); i++) mask |= 1L << d.cores().get(i);
+            int changed = Long.bitCount(mask ^ heldMask);
+            if (changed == 0) return;
+            int larger = Math.max(Long.bitCount(mask), Long.bitCount(heldMask));
+            heldMask = mask;
+            int was = 0, moved = 0;
+            for (int i = 0; i < sample.length; i++) {
+                int now = d.policy().placement(sample[i]);
+                if (placed[i] != DispatchPolicy.NO_CORE) {
+                    was++;
+                    if (now != DispatchPolicy.NO_CORE && now != placed[i]) moved++;
+                }
+                placed[i] = now;
+            }
+            if (count && was > 0) {
+                reallocations += changed;
+                movedFractions += moved / (double) was;
+                shares += changed / (double) larger;
+            }
         }
     }
 

@@ -64,6 +64,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             dp.register(appSystem, EchoApp.spec(config.getConfig("calisto.demo")), config.getInt("calisto.cores.guaranteed"),
                 config.getInt("calisto.cores.burstable"));
+            dp.aeronLost().thenAccept(stop::complete); // its streams are gone: stop at once (exit 3 below)
             dp.startRx();
             IoKernel k = dp.kernel();
             out.printf("calisto run: port %s, policy %s, cores %d..%d of pool %s, for %s%n", port.name(), config.getString("calisto.dispatch.policy"),
@@ -88,6 +89,7 @@ public final class RunCommand implements Callable<Integer> {
                 lastRx = rx;
             }
             if (stop.isDone()) out.println("calisto run: stopping (" + stop.join() + ")");
+            if (dp.aeronLost().isDone()) return Dataplane.EXIT_AERON_LOST; // nothing to drain; close removes the directory
             dp.drainAndStop(config.getDuration("calisto.run.drain-timeout"));
             var last = k.latency().getIntervalHistogram();
             latency.add(last);

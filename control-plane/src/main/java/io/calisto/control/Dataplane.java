@@ -64,13 +64,18 @@ public final class Dataplane implements AutoCloseable {
     private final ActorRef<Management.Command> management;
     private volatile Runnable shutdownHandler;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Completes, with one line saying why, when the Aeron client closed itself ({@link AeronLoss}). */
+    private final java.util.concurrent.CompletableFuture<String> aeronLost = new java.util.concurrent.CompletableFuture<>();
 
     private Dataplane(DataplaneSettings settings, Config config, PacketPort port) {
         this.settings = settings;
         this.pool = settings.cores().pool();
         String dir = settings.aeron().dir();
-        this.driver = settings.aeron().embeddedDriver() ? EmbeddedDriver.launch(dir, settings.aeron().access()) : null;
-        this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+        DataplaneSettings.Aeron a = settings.aeron();
+        this.driver = a.embeddedDriver() ? EmbeddedDriver.launch(dir, a.access(), a.clientLivenessNanos()) : null;
+        Aeron.Context ctx = new Aeron.Context().aeronDirectoryName(dir)
+            .driverTimeoutMs(TimeUnit.NANOSECONDS.toMillis(a.driverTimeoutNanos()));
+        this.aeron = Aeron.connect(ctx.errorHandler(new AeronLoss(ctx, a.closeLingerNanos(), aeronLost)));
         DataplaneSettings.Io io = settings.io();
         this.kernel = new IoKernel(port, new Toeplitz(io.rssKey()), io.burst(), io.maxFrame(), pool, settings.scheduler().intervalNanos());
         kernel.cpu(io.cpu());
@@ -230,6 +235,17 @@ public final class Dataplane implements AutoCloseable {
     public ActorSystem<ControlPlane.Command> controlSystem() { return controlSystem; }
 
     public Aeron aeron() { return aeron; }
+
+    /**
+     * Completes with one line when the Aeron client closed itself (its conductor stalled past
+     * {@code calisto.aeron.client-liveness-timeout}, or the media driver's heartbeat stopped for
+     * {@code calisto.aeron.driver-timeout}): every stream is gone, core-actors stopped polling, nothing can be drained.
+     * The owner stops with {@link #EXIT_AERON_LOST} after {@link #close}.
+     */
+    public java.util.concurrent.CompletableFuture<String> aeronLost() { return aeronLost; }
+
+    /** Exit code of {@code run} and {@code serve} when the dataplane's Aeron client closed itself. */
+    public static final int EXIT_AERON_LOST = 3;
 
     public Streams streams() { return settings.aeron().streams(); }
 

@@ -64,7 +64,8 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
      * {@code calisto.aeron}: the directory (resolved: a per-process one when the setting is empty), who may open it
      * besides the dataplane's user, and the IPC channel.
      */
-    public record Aeron(String dir, boolean embeddedDriver, DirectoryAccess access, Streams streams) {}
+    public record Aeron(String dir, boolean embeddedDriver, DirectoryAccess access, Streams streams,
+                        long clientLivenessNanos, long driverTimeoutNanos, long closeLingerNanos) {}
 
     /** {@code calisto.run}: {@code run}'s duration, the longest drain, the port kind. */
     public record Run(Duration duration, Duration drainTimeout, String port) {}
@@ -178,7 +179,16 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
                 throw new IllegalArgumentException("calisto.aeron.dir: " + e.getMessage());
             }
         }
-        return new Aeron(dir, embedded, access, streams);
+        long liveness = atLeastMs(aeron, "client-liveness-timeout"), driverTimeout = atLeastMs(aeron, "driver-timeout");
+        long linger = aeron.getDuration("close-linger").toNanos();
+        if (linger < 0) throw new IllegalArgumentException("calisto.aeron.close-linger must not be negative, was " + aeron.getString("close-linger"));
+        return new Aeron(dir, embedded, access, streams, liveness, driverTimeout, linger);
+    }
+
+    private static long atLeastMs(Config aeron, String key) {
+        long n = aeron.getDuration(key).toNanos();
+        if (n < 1_000_000) throw new IllegalArgumentException("calisto.aeron." + key + " must be at least 1ms, was " + aeron.getString(key));
+        return n;
     }
 
     private static String port(Config c) {

@@ -126,6 +126,12 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
             self.tell(Poll.INSTANCE);
             return this;
         }
+        if (rx.isClosed()) {
+            // the Aeron client closed itself (its buffers are about to be unmapped): never poll again, wait for Stop
+            LockSupport.parkNanos(PARK_NANOS);
+            self.tell(Poll.INSTANCE);
+            return this;
+        }
         int n;
         try {
             n = rx.poll(fragments, pollBatch);

@@ -1,46 +1,48 @@
 package io.calisto.control;
 
-import io.aeron.Aeron;
 import io.aeron.exceptions.ClientTimeoutException;
 import io.aeron.exceptions.ConductorServiceTimeoutException;
 import io.aeron.exceptions.DriverTimeoutException;
 import java.util.concurrent.CompletableFuture;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentTerminationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dataplane's Aeron error handler. On a timeout Aeron's client closes itself: its conductor marks every
- * subscription and publication closed, then (on its next duty cycle) unmaps their log buffers. A core-actor or the
- * IO thread that is inside a poll or an offer at that moment would read unmapped memory: the JVM dies of SIGSEGV
- * (seen under heavy load: a conductor stalled 34.7 s, a core-actor crashed in onFragment). This handler runs on the
- * conductor thread after the streams are marked closed and before the unmap, so it makes the conductor keep the
- * buffers mapped for {@code calisto.aeron.close-linger} (plenty for a batch in progress to end; the next poll sees a
- * closed subscription and touches nothing) and tells the owner, once, with one logged line.
+ * Notices the dataplane's Aeron client closing itself. On a timeout Aeron's client marks every subscription and
+ * publication closed and then unmaps their log buffers; a core-actor or the IO thread inside a poll or an offer at
+ * that moment read unmapped memory and the JVM died of SIGSEGV (seen under heavy load: a conductor stalled 34.7 s,
+ * a core-actor crashed in onFragment). The client's context carries {@code calisto.aeron.close-linger}: the buffers
+ * stay mapped that long after the close starts (a batch in progress ends; the next poll sees a closed subscription
+ * and touches nothing), and {@link Dataplane#close} sets it to 0 for its own, orderly close. The timeout may reach
+ * this error handler or, when another thread was inside a client call, only that caller: the close handler
+ * (called for every close, before the linger) is what reports the loss, once, in one logged line.
  */
 final class AeronLoss implements ErrorHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AeronLoss.class);
 
-    private final Aeron.Context ctx;
-    private final long lingerNanos;
     private final CompletableFuture<String> lost;
+    private volatile String cause = "";
+    private volatile boolean deliberate;
 
-    AeronLoss(Aeron.Context ctx, long lingerNanos, CompletableFuture<String> lost) {
-        this.ctx = ctx;
-        this.lingerNanos = lingerNanos;
-        this.lost = lost;
-    }
+    AeronLoss(CompletableFuture<String> lost) { this.lost = lost; }
 
     @Override
     public void onError(Throwable t) {
-        if (t instanceof org.agrona.concurrent.AgentTerminationException) return; // the conductor ending after the close: no news
-        if (closesTheClient(t)) {
-            ctx.closeLingerDurationNs(lingerNanos); // read by the conductor when it closes, right after this returns
-            String line = "Aeron client closed itself: " + t.getClass().getSimpleName() + ": " + t.getMessage();
-            if (lost.complete(line)) LOG.error("{}; stopping the dataplane", line);
-        } else {
-            LOG.warn("Aeron: {}", t.toString());
-        }
+        if (t instanceof AgentTerminationException) return; // the conductor ending after a close: no news
+        if (closesTheClient(t)) cause = ": " + t.getClass().getSimpleName() + ": " + t.getMessage();
+        else LOG.warn("Aeron: {}", t.toString());
+    }
+
+    /** The dataplane closes the client itself: not a loss. */
+    void closing() { deliberate = true; }
+
+    /** Aeron's close handler: runs on the conductor thread as the client closes, before the buffers are unmapped. */
+    void onClose() {
+        if (deliberate) return;
+        String line = "Aeron client closed itself (its conductor stalled or the media driver stopped answering)" + cause;
+        if (lost.complete(line)) LOG.error("{}; stopping the dataplane", line);
     }
 
     /** The exceptions after which Aeron's client terminates its conductor and closes every stream. */

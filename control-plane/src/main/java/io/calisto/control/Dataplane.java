@@ -66,6 +66,7 @@ public final class Dataplane implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Completes, with one line saying why, when the Aeron client closed itself ({@link AeronLoss}). */
     private final java.util.concurrent.CompletableFuture<String> aeronLost = new java.util.concurrent.CompletableFuture<>();
+    private final AeronLoss aeronLoss;
 
     private Dataplane(DataplaneSettings settings, Config config, PacketPort port) {
         this.settings = settings;
@@ -73,9 +74,12 @@ public final class Dataplane implements AutoCloseable {
         String dir = settings.aeron().dir();
         DataplaneSettings.Aeron a = settings.aeron();
         this.driver = a.embeddedDriver() ? EmbeddedDriver.launch(dir, a.access(), a.clientLivenessNanos()) : null;
-        Aeron.Context ctx = new Aeron.Context().aeronDirectoryName(dir)
-            .driverTimeoutMs(TimeUnit.NANOSECONDS.toMillis(a.driverTimeoutNanos()));
-        this.aeron = Aeron.connect(ctx.errorHandler(new AeronLoss(ctx, a.closeLingerNanos(), aeronLost)));
+        this.aeronLoss = new AeronLoss(aeronLost);
+        this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir)
+            .driverTimeoutMs(TimeUnit.NANOSECONDS.toMillis(a.driverTimeoutNanos()))
+            .closeLingerDurationNs(a.closeLingerNanos())
+            .errorHandler(aeronLoss));
+        aeron.addCloseHandler(aeronLoss::onClose);
         DataplaneSettings.Io io = settings.io();
         this.kernel = new IoKernel(port, new Toeplitz(io.rssKey()), io.burst(), io.maxFrame(), pool, settings.scheduler().intervalNanos());
         kernel.cpu(io.cpu());
@@ -271,6 +275,8 @@ public final class Dataplane implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("control-plane actor system did not terminate cleanly: {}", e.toString());
         }
+        aeronLoss.closing();
+        aeron.context().closeLingerDurationNs(0); // everything that polled or offered has stopped: no linger needed
         aeron.close();
         if (driver != null) driver.close();
     }

@@ -37,12 +37,21 @@ public final class EmbeddedDriver implements AutoCloseable {
     public static EmbeddedDriver launch(String dir) { return launch(dir, DirectoryAccess.PRIVATE); }
 
     public static EmbeddedDriver launch(String dir, DirectoryAccess access) {
+        return launch(dir, access, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CommonContext.DEFAULT_DRIVER_TIMEOUT_MS));
+    }
+
+    /**
+     * As {@link #launch(String, DirectoryAccess)}, closing a client after {@code clientLivenessNanos} without a
+     * keep-alive ({@code calisto.aeron.client-liveness-timeout}); Aeron's clients take the same figure as the longest
+     * their conductor may stall.
+     */
+    public static EmbeddedDriver launch(String dir, DirectoryAccess access, long clientLivenessNanos) {
         checkDirectory(dir);
         removeStale(new File("/dev/shm"));
         int previous = Umask.set(access.umask());
         MediaDriver driver = null;
         try {
-            driver = MediaDriver.launch(context(dir));
+            driver = MediaDriver.launch(context(dir, clientLivenessNanos));
             access.secure(Path.of(dir));
             return new EmbeddedDriver(driver, previous);
         } catch (RuntimeException e) {
@@ -52,8 +61,12 @@ public final class EmbeddedDriver implements AutoCloseable {
         }
     }
 
-    private static MediaDriver.Context context(String dir) {
+    private static MediaDriver.Context context(String dir, long clientLivenessNanos) {
         return new MediaDriver.Context()
+            .clientLivenessTimeoutNs(clientLivenessNanos)
+            .timerIntervalNs(Math.min(1_000_000_000L, clientLivenessNanos / 3)) // Aeron checks liveness on this timer: it must be shorter
+            // Aeron requires the unblock timeout of a stuck publication to exceed the client liveness timeout
+            .publicationUnblockTimeoutNs(Math.max(clientLivenessNanos + 5_000_000_000L, 15_000_000_000L))
             .aeronDirectoryName(dir)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)

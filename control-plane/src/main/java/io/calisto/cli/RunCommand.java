@@ -68,6 +68,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             dp.register(appSystem, EchoApp.spec(config.getConfig("calisto.demo")), config.getInt("calisto.cores.guaranteed"),
                 config.getInt("calisto.cores.burstable"));
+            dp.aeronLost().thenAccept(stop::complete); // its streams are gone: stop at once (exit 3 below)
             dp.startRx();
             IoKernel k = dp.kernel();
             out.printf("calisto run: port %s, policy %s, cores %d..%d of pool %s, for %s%n", port.name(), config.getString("calisto.dispatch.policy"),
@@ -92,6 +93,7 @@ public final class RunCommand implements Callable<Integer> {
                 lastRx = rx;
             }
             if (stop.isDone()) out.println("calisto run: stopping (" + stop.join() + ")");
+            if (dp.aeronLost().isDone()) return Dataplane.EXIT_AERON_LOST; // nothing to drain; close removes the directory
             // from here the process ends within the drain's bound plus calisto.shutdown.timeout, or the watchdog ends it
             watchdog = ShutdownWatchdog.arm(settings.run().drainTimeout().plus(DataplaneSettings.shutdownTimeout(config)),
                 "the drain of in-flight packets", dp.leftovers(), System.err);

@@ -90,6 +90,7 @@ public final class ServeCommand implements Callable<Integer> {
             CompletableFuture<String> stop = new CompletableFuture<>();
             CompletableFuture<Void> finished = new CompletableFuture<>();
             dp.onShutdownRequest(() -> stop.complete("shutdown command"));
+            dp.aeronLost().thenAccept(stop::complete); // its streams are gone: stop at once, exit 3
             Signals.onTermination(stop::complete, finished);
             try {
                 if (echo) {
@@ -107,6 +108,12 @@ public final class ServeCommand implements Callable<Integer> {
                 String why = stop.join();
                 out.println("calisto serve: stopping (" + why + ")");
                 out.flush();
+                if (dp.aeronLost().isDone()) {
+                    // nothing can be drained or counted any more: close (core-actors, driver, directory) and say so
+                    dp.close();
+                    if (embedded && !AeronDirClaim.gone(dir)) out.println("note: the Aeron directory " + dir + " is still there");
+                    return Dataplane.EXIT_AERON_LOST;
+                }
                 watchdog = ShutdownWatchdog.arm(settings.run().drainTimeout().plus(DataplaneSettings.shutdownTimeout(config)),
                     "the drain of in-flight packets", dp.leftovers(), System.err);
                 dp.drainAndStop(settings.run().drainTimeout());

@@ -64,6 +64,9 @@ public final class Dataplane implements AutoCloseable {
     private final ActorRef<Management.Command> management;
     private volatile Runnable shutdownHandler;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Completes, with one line saying why, when the Aeron client closed itself ({@link AeronLoss}). */
+    private final java.util.concurrent.CompletableFuture<String> aeronLost = new java.util.concurrent.CompletableFuture<>();
+    private final AeronLoss aeronLoss;
 
     private Dataplane(DataplaneSettings settings, Config config, PacketPort port) {
         this.settings = settings;
@@ -77,10 +80,14 @@ public final class Dataplane implements AutoCloseable {
         AgentRunner startedRunner = null;
         ActorSystem<ControlPlane.Command> startedSystem = null;
         try {
-            startedDriver = settings.aeron().embeddedDriver() ? EmbeddedDriver.launch(dir, settings.aeron().access()) : null;
-            Aeron.Context ctx = new Aeron.Context().aeronDirectoryName(dir);
-            if (startedDriver == null) ctx.driverTimeoutMs(settings.aeron().driverTimeoutMs());
-            startedAeron = Aeron.connect(ctx);
+            DataplaneSettings.Aeron a = settings.aeron();
+            startedDriver = a.embeddedDriver() ? EmbeddedDriver.launch(dir, a.access(), a.clientLivenessNanos()) : null;
+            this.aeronLoss = new AeronLoss(aeronLost);
+            startedAeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir)
+                .driverTimeoutMs(a.driverTimeoutMs())
+                .closeLingerDurationNs(a.closeLingerNanos())
+                .errorHandler(aeronLoss));
+            startedAeron.addCloseHandler(aeronLoss::onClose);
             this.driver = startedDriver;
             this.aeron = startedAeron;
             DataplaneSettings.Io io = settings.io();
@@ -280,6 +287,17 @@ public final class Dataplane implements AutoCloseable {
 
     public Aeron aeron() { return aeron; }
 
+    /**
+     * Completes with one line when the Aeron client closed itself (its conductor stalled past
+     * {@code calisto.aeron.client-liveness-timeout}, or the media driver's heartbeat stopped for
+     * {@code calisto.aeron.driver-timeout}): every stream is gone, core-actors stopped polling, nothing can be drained.
+     * The owner stops with {@link #EXIT_AERON_LOST} after {@link #close}.
+     */
+    public java.util.concurrent.CompletableFuture<String> aeronLost() { return aeronLost; }
+
+    /** Exit code of {@code run} and {@code serve} when the dataplane's Aeron client closed itself. */
+    public static final int EXIT_AERON_LOST = 3;
+
     public Streams streams() { return settings.aeron().streams(); }
 
     /** The settings this dataplane was started with. */
@@ -311,6 +329,8 @@ public final class Dataplane implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("control-plane actor system did not terminate cleanly: {}", e.toString());
         }
+        aeronLoss.closing();
+        aeron.context().closeLingerDurationNs(0); // everything that polled or offered has stopped: no linger needed
         stage.accept("the Aeron client");
         aeron.close();
         stage.accept("the media driver");

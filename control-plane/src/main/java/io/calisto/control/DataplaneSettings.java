@@ -82,7 +82,11 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
      * besides the dataplane's user, the IPC channel, and with an external driver how long its heartbeat may be silent
      * ({@code driver-timeout}, ms).
      */
-    public record Aeron(String dir, boolean embeddedDriver, DirectoryAccess access, Streams streams, long driverTimeoutMs) {}
+    public record Aeron(String dir, boolean embeddedDriver, DirectoryAccess access, Streams streams,
+                        long clientLivenessNanos, long driverTimeoutNanos, long closeLingerNanos) {
+        /** With an external driver, how long its heartbeat may be silent (ms), at start and while running. */
+        public long driverTimeoutMs() { return driverTimeoutNanos / 1_000_000; }
+    }
 
     /** {@code calisto.run}: {@code run}'s duration, the longest drain, the port kind. */
     public record Run(Duration duration, Duration drainTimeout, String port) {}
@@ -229,7 +233,16 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
                 throw new IllegalArgumentException("calisto.aeron.dir: " + e.getMessage());
             }
         }
-        return new Aeron(dir, embedded, access, streams, timeout.toMillis());
+        long liveness = atLeastMs(aeron, "client-liveness-timeout"), driverTimeout = atLeastMs(aeron, "driver-timeout");
+        long linger = aeron.getDuration("close-linger").toNanos();
+        if (linger < 0) throw new IllegalArgumentException("calisto.aeron.close-linger must not be negative, was " + aeron.getString("close-linger"));
+        return new Aeron(dir, embedded, access, streams, liveness, driverTimeout, linger);
+    }
+
+    private static long atLeastMs(Config aeron, String key) {
+        long n = aeron.getDuration(key).toNanos();
+        if (n < 1_000_000) throw new IllegalArgumentException("calisto.aeron." + key + " must be at least 1ms, was " + aeron.getString(key));
+        return n;
     }
 
     private static Control control(Config c) {

@@ -44,6 +44,12 @@ public record RunSummary(long received, long delivered, long dropped, long repli
                 out.printf("  reply-failed %d (TX stream full: reply lost)  handler-errors %d (handler threw)  core-actors-died %d%n",
                     a.runtime().replyFailures(), a.runtime().handlerErrors(), a.runtime().failedCoreActors());
             }
+            if (!a.remote()) {
+                // frames in its RX stream with a header the IO core never writes (injected by another process): not handled
+                StringBuilder rejected = new StringBuilder();
+                a.runtime().rejectedFrames().forEach((reason, n) -> { if (n > 0) rejected.append(' ').append(reason).append(' ').append(n); });
+                if (!rejected.isEmpty()) out.printf("  frames rejected by its core-actors:%s%n", rejected);
+            }
             var ev = a.dispatch().schedEvents;
             out.printf("  scheduler: %d grants, %d yields, %d preemptions, %d revokes; holds %s now%n",
                 ev.get(io.calisto.io.sched.SchedulerListener.GRANTED), ev.get(io.calisto.io.sched.SchedulerListener.YIELDED),

@@ -33,9 +33,13 @@ public final class AppRuntime {
         final AtomicLongArray replyFailures = new AtomicLongArray(Streams.MAX_CORES);
         final AtomicLongArray handlerErrors = new AtomicLongArray(Streams.MAX_CORES);
 
-        void publish(int core, long replyFailed, long handlerFailed) {
+        /** Frames a core-actor dropped unhandled, per core and {@link FrameCheck} reason. */
+        final AtomicLongArray rejected = new AtomicLongArray(Streams.MAX_CORES * FrameCheck.LABELS.length);
+
+        void publish(int core, long replyFailed, long handlerFailed, long[] rejectedByReason) {
             replyFailures.setRelease(core, replyFailed);
             handlerErrors.setRelease(core, handlerFailed);
+            for (int r = 0; r < rejectedByReason.length; r++) rejected.setRelease(core * rejectedByReason.length + r, rejectedByReason[r]);
         }
     }
     /** Every core's slot, filled by {@link #start} before packets flow: a core-actor's barrier waits read them. */
@@ -118,6 +122,20 @@ public final class AppRuntime {
 
     /** Packets whose handler threw; they count as delivered, the exception is swallowed to keep the core alive. */
     public long handlerErrors() { return sum(counters.handlerErrors); }
+
+    /**
+     * RX frames the core-actors dropped without handing them to the app, by reason ({@code bad-length},
+     * {@code bad-barrier-core}, {@code bad-barrier-position}): headers only another process could have forged.
+     */
+    public java.util.Map<String, Long> rejectedFrames() {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (int r = 0; r < FrameCheck.LABELS.length; r++) {
+            long n = 0;
+            for (int c = 0; c < Streams.MAX_CORES; c++) n += counters.rejected.get(c * FrameCheck.LABELS.length + r);
+            m.put(FrameCheck.LABELS[r], n);
+        }
+        return m;
+    }
 
     private static long sum(AtomicLongArray a) {
         long s = 0;

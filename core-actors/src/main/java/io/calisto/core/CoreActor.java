@@ -61,6 +61,8 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     private final AppRuntime.CoreCounters counters;
     private final ActorRef<Command> self;
     private long handlerErrors;
+    /** Frames dropped unhandled, by {@link FrameCheck} reason; published per batch with the other counters. */
+    private final long[] rejected = new long[FrameCheck.LABELS.length];
     private int emptyPolls;
     private long lastWorkNanos;
     private boolean awaitingFirstPacket;
@@ -139,13 +141,19 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
             }
             // granted: poll now rather than after a trip through the mailbox
         }
+        if (rx.isClosed()) {
+            // the Aeron client closed itself (its buffers are about to be unmapped): never poll again, wait for Stop
+            LockSupport.parkNanos(PARK_NANOS);
+            self.tell(Poll.INSTANCE);
+            return this;
+        }
         if (awaitingFirstPacket && pollingAt == 0) pollingAt = System.nanoTime();
         int n;
         try {
             n = rx.poll(fragments, pollBatch);
         } finally {
             // even when a handler's Error escapes: what was handed over so far is published before the actor dies
-            counters.publish(core, packet.replyFailures(), handlerErrors);
+            counters.publish(core, packet.replyFailures(), handlerErrors, rejected);
         }
         // the image can vanish (publication closed): keep the last position rather than run backwards to 0
         if (rx.imageCount() > 0) position = rx.imageAtIndex(0).position();
@@ -201,18 +209,21 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         long fragmentEnd = header.position();
         for (int at = 0; at < length; ) {
             int next = at + FrameLayout.alignedLength(Math.max(0, FrameLayout.length(buffer, offset + at)));
-            onFrame(buffer, offset + at, FrameLayout.subFramePosition(fragmentEnd, length, next));
+            // a forged length is refused by the frame's check (against the bytes left in the fragment); next > at always
+            onFrame(buffer, offset + at, length - at, FrameLayout.subFramePosition(fragmentEnd, length, next));
             at = next;
         }
     }
 
-    private void onFrame(org.agrona.DirectBuffer buffer, int offset, long end) {
+    private void onFrame(org.agrona.DirectBuffer buffer, int offset, int available, long end) {
         // dequeued as its service starts, as in Shenango's check: a packet being served is not queued work, only
         // the ones behind it are (updating after the whole batch made any service longer than the 5 us check
         // interval look like congestion and win a core)
         slot.started(end);
-        int barrierCore = FrameLayout.barrierCore(buffer, offset);
-        if (barrierCore != FrameLayout.NO_BARRIER) awaitBarrier(appSlots[barrierCore], FrameLayout.barrierPosition(buffer, offset));
+        if (!acceptable(buffer, offset, available)) {
+            slot.completed(end);
+            return;
+        }
         packet.wrap(buffer, offset);
         // handed to the app: delivered, whatever the handler does next (published before it runs, so a handler
         // that kills the actor cannot leave this packet counted nowhere)
@@ -227,15 +238,36 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     }
 
     /**
+     * Checks the frame's header ({@link FrameCheck}) and waits out its barrier; false when the frame is dropped
+     * unhandled, counted by reason (it was never handed to the app: not delivered). Never throws out of the poll.
+     */
+    private boolean acceptable(org.agrona.DirectBuffer buffer, int offset, int length) {
+        int bad = FrameCheck.header(buffer, offset, length, core, appSlots);
+        int barrierCore = bad == FrameCheck.OK ? FrameLayout.barrierCore(buffer, offset) : FrameLayout.NO_BARRIER;
+        if (barrierCore != FrameLayout.NO_BARRIER && !awaitBarrier(appSlots[barrierCore], FrameLayout.barrierPosition(buffer, offset))) {
+            bad = FrameCheck.BAD_BARRIER_POSITION;
+        }
+        if (bad == FrameCheck.OK) return true;
+        rejected[bad]++;
+        return false;
+    }
+
+    /**
      * Waits until {@code other} has completed up to {@code position}: the flow's previous packet is done there.
      * Bounded: that core's actor only has earlier frames to finish (barriers always point at earlier publications,
      * so waits cannot form a cycle); a dead one (failed) releases the wait, its packets count as app-error.
+     * False when the position is one {@code other} can never reach: it is parked (the IO core parks a core only
+     * once it completed all it was sent) and short of it, so the barrier was forged.
      */
-    private static void awaitBarrier(CoreSlot other, long position) {
-        for (int spins = 0; other.completed() < position && other.state() != CoreSlot.FAILED; spins++) {
+    private static boolean awaitBarrier(CoreSlot other, long position) {
+        for (int spins = 0; other.completed() < position; spins++) {
+            int state = other.state();
+            if (state == CoreSlot.FAILED) return true;
+            if (state == CoreSlot.PARKED && other.completed() < position) return false;
             // with more core-actors than CPUs the core we wait for may need our CPU: give it up after a short spin
             if (spins < 100) Thread.onSpinWait();
             else Thread.yield();
         }
+        return true;
     }
 }

@@ -208,8 +208,11 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     private void onFragment(org.agrona.DirectBuffer buffer, int offset, int length, io.aeron.logbuffer.Header header) {
         long fragmentEnd = header.position();
         for (int at = 0; at < length; ) {
-            int next = at + FrameLayout.alignedLength(Math.max(0, FrameLayout.length(buffer, offset + at)));
-            // a forged length is refused by the frame's check (against the bytes left in the fragment); next > at always
+            int frameLength = length - at >= FrameLayout.HEADER_LENGTH ? FrameLayout.length(buffer, offset + at) : -1;
+            // a length that does not fit the bytes left (forged: the IO core never writes one) makes the rest of the
+            // fragment one bad frame, refused by the frame's check: nothing after it can be trusted to be a frame
+            int next = frameLength < 0 || frameLength > length - at - FrameLayout.HEADER_LENGTH
+                ? length : at + FrameLayout.alignedLength(frameLength);
             onFrame(buffer, offset + at, length - at, FrameLayout.subFramePosition(fragmentEnd, length, next));
             at = next;
         }

@@ -36,7 +36,8 @@ class ConfigRefusalTest {
             List.of("calisto.io.max-frame = 10", "calisto.io.max-frame must be in 64..2048"),
             List.of("calisto.aeron.mtu = 100", "calisto.aeron.mtu must be"),
             List.of("calisto.aeron.driver-timeout = 0", "calisto.aeron.driver-timeout must be positive"),
-            List.of("calisto.cores.burstable = 9", "calisto.cores.burstable must be at most the pool's 8 cores"),
+            // a pool set explicitly (left to run's default, an explicit burstable grows the pool: CoreDefaults)
+            List.of("calisto.cores.pool = [0, 1, 2, 3, 4, 5, 6, 7]\ncalisto.cores.burstable = 9", "calisto.cores.burstable must be at most the pool's 8 cores"),
             List.of("calisto.core.poll-batch = 0", "calisto.core.poll-batch must be >= 1, was 0"),
             List.of("calisto.core.idle-strategy = nope", "calisto.core.idle-strategy must be one of"),
             List.of("calisto.core.park-after = 10", "calisto.core.park-after needs a unit"),

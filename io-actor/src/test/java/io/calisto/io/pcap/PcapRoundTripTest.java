@@ -138,7 +138,9 @@ class PcapRoundTripTest {
             assertThrows(PcapFormatException.class, () -> PcapReader.open(empty));
             assertThrows(PcapFormatException.class, () -> PcapReader.open(text));
         }
-        assertEquals(before, openFiles());
+        // a leak holds 100 descriptors; the JVM itself may open or close one or two meanwhile (a jar, a class file)
+        long after = openFiles();
+        assertTrue(after - before < 10, "descriptors before " + before + ", after 100 refused opens " + after);
     }
 
     private static long openFiles() throws Exception {

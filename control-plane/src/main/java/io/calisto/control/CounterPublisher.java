@@ -151,7 +151,8 @@ final class CounterPublisher implements AutoCloseable {
                 // last: a reader shows an app only once it has this one (CounterTypes.APP_GRANTS), so never half-added
                 made[m++] = grants = app(aeron, CounterTypes.APP_GRANTS, -1, "grants");
             } catch (RuntimeException e) {
-                for (int i = 0; i < m; i++) made[i].close();
+                // made[m++] = x() counts the slot before x() runs: the one that threw is still null
+                for (int i = 0; i < m; i++) if (made[i] != null) made[i].close();
                 throw e;
             }
         }

@@ -29,4 +29,19 @@ class RatioSpreadTest {
     void noRoundsIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> RatioSpread.of(new double[0]));
     }
+
+    @Test
+    void aRoundWithoutARatioIsLeftOutAndNotCounted() {
+        // 0/0 and x/0: a baseline window that measured nothing (seen at load 16: the IO thread got no CPU for 2 s)
+        RatioSpread s = RatioSpread.of(new double[] {0.5, 0.0 / 0.0, 0.25, 1.0 / 0.0});
+        assertEquals(new RatioSpread(0.375, 0.25, 0.5, 2), s);
+        assertEquals("ratio=0.375 ratio_min=0.250 ratio_max=0.500 rounds=2", s.fields("3"));
+    }
+
+    @Test
+    void noRoundWithARatioSaysNone() {
+        RatioSpread s = RatioSpread.of(new double[] {0.0 / 0.0, 0.0 / 0.0});
+        assertEquals(0, s.rounds());
+        assertEquals("ratio=none ratio_min=none ratio_max=none rounds=0", s.fields("3"));
+    }
 }

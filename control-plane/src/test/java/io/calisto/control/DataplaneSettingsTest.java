@@ -50,7 +50,7 @@ class DataplaneSettingsTest {
         assertEquals("calisto.dispatch.policy must be one of modulo, affinity, affinity-held, affinity-rebind, affinity-published, affinity-prefill, affinity-hybrid, buckets; was 'random'",
             error("calisto.dispatch.policy = random"));
         assertEquals("calisto.dispatch.order-buckets must be a power of two >= 1, was 1000", error("calisto.dispatch.order-buckets = 1000"));
-        assertEquals("calisto.dispatch.flow-table-capacity must be in 1..268435456, was 0", error("calisto.dispatch.flow-table-capacity = 0"));
+        assertEquals("calisto.dispatch.flow-table-capacity must be in 1..134217728, was 0", error("calisto.dispatch.flow-table-capacity = 0"));
         assertEquals("calisto.io.max-frame must be in 64..2048, was 8192", error("calisto.io.max-frame = 8192"));
         assertEquals("calisto.aeron.mtu must be a multiple of 32 in 4096..65504, was 1024", error("calisto.aeron.mtu = 1k"));
         assertEquals("calisto.run.port must be synthetic, pcap or dpdk, was 'nic'", error("calisto.run.port = nic"));

@@ -158,7 +158,8 @@ public final class PipelineBench {
             fullPackets += p1 - p0;
             allocated += a1 - a0;
             ratios[r] = full[r] / bare[r];
-            out.accept(String.format("  %s round %d: bare %.2f Mpps, full %.2f Mpps (delivered %.2f Mpps), ratio %.3f", policy, r + 1, bare[r], full[r], delivered[r], ratios[r]));
+            out.accept(String.format("  %s round %d: bare %.2f Mpps, full %.2f Mpps (delivered %.2f Mpps), ", policy, r + 1, bare[r], full[r], delivered[r])
+                + (bare[r] > 0 ? String.format("ratio %.3f", ratios[r]) : "no ratio (the bare window received nothing: the IO thread got no CPU), left out"));
         }
         // the IO core gets nothing more (once a bare call has begun, no full burst is in progress); wait until every
         // packet of this policy is delivered or counted as dropped

@@ -149,6 +149,9 @@ public final class AffinityTablePolicy implements DispatchPolicy {
         return core;
     }
 
+    @Override
+    public int prefetch(int rssHash) { return table.prefetch(rssHash); }
+
     /** Listing 3: bind a new flow to the shared counter's next core, then {@code cores_add_core(app, bound)}. */
     private int paper(int rssHash, long nowNanos) {
         int n = cores.count();

@@ -33,6 +33,13 @@ public interface DispatchPolicy {
     int coreFor(int rssHash, long nowNanos);
 
     /**
+     * Loads the state {@link #coreFor} will read for this hash into cache, without changing anything ({@link
+     * FlowTable#prefetch}); the IO core calls it for a whole burst before routing it. Returns what it read, for the
+     * caller to keep (a load whose value is unused is removed by the JIT). Policies with small state need nothing.
+     */
+    default int prefetch(int rssHash) { return 0; }
+
+    /**
      * The core this flow's state points it to now, read without side effects (no table touch, no counter), or
      * {@link #NO_CORE} when the policy holds nothing for it (a new flow, an app without cores). The simulator compares
      * it before and after a reallocation to count flows moved; a table policy answers a flow's bound core even when the

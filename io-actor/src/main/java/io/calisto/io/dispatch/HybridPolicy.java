@@ -48,6 +48,9 @@ public final class HybridPolicy implements DispatchPolicy {
     public void progress(CoreProgress progress) { this.progress = progress; }
 
     @Override
+    public int prefetch(int rssHash) { return table.prefetch(rssHash); }
+
+    @Override
     public int coreFor(int rssHash, long nowNanos) {
         int n = cores.count();
         if (n == 0) return NO_CORE;

@@ -45,6 +45,9 @@ public final class MigrationTracker {
     /** True when the flow with this hash is one of the sample: a multiply and a mask, no memory touched. */
     public boolean sampled(int rssHash) { return ((rssHash * 0x7FEB352D) >>> 16 & sampleMask) == 0; }
 
+    /** Loads what {@link #record} will read for this flow into cache (sampled flows only); returns what it read (use it). */
+    public int prefetch(int rssHash) { return sampled(rssHash) ? lastCore.prefetch(rssHash) : 0; }
+
     /** A packet of this flow was published to {@code core}. */
     public void record(int rssHash, int core, long nowNanos) {
         if (!sampled(rssHash)) return;

@@ -157,7 +157,7 @@ public final class IoKernel implements Agent {
             int sum = 0;
             for (int i = 0; i < n; i++) {
                 AppDispatch app = burstApp[i];
-                if (app != null) sum += app.policy.prefetch(burstHash[i]);
+                if (app != null) sum += app.prefetch(burstHash[i]);
             }
             prefetched += sum;
             for (int i = 0; i < n; i++) {

@@ -41,4 +41,25 @@ class LauncherTest {
         assertEquals(1, r[1].strip().lines().count(), r[1]);
         assertTrue(r[1].startsWith("calisto: CALISTO_JAVA_OPTS cannot be split"), r[1]);
     }
+
+    /** bench/jmh and bench/batchpath-ab.sh run the JMH jar (Java 25 classes) on this java, whatever `java` is first on PATH. */
+    @Test
+    void printJavaNamesAJdk25EvenWhenAnOlderJavaIsFirstOnPath() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString()).redirectErrorStream(true);
+        pb.environment().remove("JAVA_HOME");
+        Path old = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin");
+        if (Files.isDirectory(old)) pb.environment().put("PATH", old + ":" + System.getenv("PATH"));
+        pb.environment().put("CALISTO_PRINT_JAVA", "1");
+        Process p = pb.start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(0, p.exitValue(), out);
+        assertEquals(1, out.lines().count(), out);
+        Process v = new ProcessBuilder(out, "-version").redirectErrorStream(true).start();
+        String version = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(v.waitFor(30, TimeUnit.SECONDS));
+        var m = java.util.regex.Pattern.compile("version \"(\\d+)").matcher(version);
+        assertTrue(m.find(), version);
+        assertTrue(Integer.parseInt(m.group(1)) >= 25, out + ": " + version);
+    }
 }

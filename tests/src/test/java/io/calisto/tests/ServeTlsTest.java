@@ -202,8 +202,12 @@ class ServeTlsTest {
                     // not terminate after its RemoteApp closed (clean-clone CI, 2026-12-01); the threads say where it hangs
                     System.err.println("good-app's actor system did not terminate within 30 s; its threads:");
                     Thread.getAllStackTraces().forEach((t, st) -> {
-                        if (t.getName().startsWith("good-app")) System.err.println(t + "\n  " + java.util.Arrays.toString(st));
+                        StringBuilder b = new StringBuilder("THREAD " + t + " " + t.getState() + "\n");
+                        for (StackTraceElement e2 : st) b.append("    at ").append(e2).append('\n');
+                        System.err.println(b);
                     });
+                    System.err.println("TREE\n" + goodApp.printTree());
+                    System.err.println("HANG-DUMP-END");
                 }
             }
 

@@ -194,20 +194,19 @@ class ServeTlsTest {
                 assertTrue(app.appId() >= 0);
                 assertEquals(List.of("echo", "tls-app"), appNames(ctl(s, "client.conf", "apps", "--format", "json")).stream().sorted().toList());
             } finally {
+                // RemoteApp.close() has stopped everything of the app's (bounded by calisto.app.close-timeout): the actor
+                // system must now terminate; if it does not, the failure says where its threads are
                 goodApp.terminate();
                 try {
                     goodApp.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 } catch (java.util.concurrent.TimeoutException e) {
-                    // an open defect, not what this test checks (TLS admission): the app's actor system sometimes does
-                    // not terminate after its RemoteApp closed (clean-clone CI, 2026-12-01); the threads say where it hangs
-                    System.err.println("good-app's actor system did not terminate within 30 s; its threads:");
+                    StringBuilder threads = new StringBuilder("good-app's actor system did not terminate within 30 s after its RemoteApp closed; its actors:\n")
+                        .append(goodApp.printTree()).append("\nthe JVM's threads:\n");
                     Thread.getAllStackTraces().forEach((t, st) -> {
-                        StringBuilder b = new StringBuilder("THREAD " + t + " " + t.getState() + "\n");
-                        for (StackTraceElement e2 : st) b.append("    at ").append(e2).append('\n');
-                        System.err.println(b);
+                        threads.append(t).append(' ').append(t.getState()).append('\n');
+                        for (StackTraceElement frame : st) threads.append("    at ").append(frame).append('\n');
                     });
-                    System.err.println("TREE\n" + goodApp.printTree());
-                    System.err.println("HANG-DUMP-END");
+                    throw new AssertionError(threads.toString(), e);
                 }
             }
 

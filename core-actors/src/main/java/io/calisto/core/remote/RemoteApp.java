@@ -251,7 +251,10 @@ public final class RemoteApp implements AutoCloseable {
                 if (watcher != null) Adapter.toClassic(system).stop(watcher);
                 loss.closing();
                 if (runtime != null) runtime.stopAll();
-                if (aeron != null) aeron.close();
+                // not here: a core-actor still inside addSubscription holds the client lock (a loaded machine), and
+                // Aeron's close would retry for ever on this thread; the buffers linger for a core-actor still polling
+                Aeron client = aeron;
+                if (client != null) Thread.ofPlatform().daemon().name("calisto-app-aeron-close-" + spec.name()).start(client::close);
             }
         }
     }

@@ -112,6 +112,40 @@ class DataplaneLossTest {
         }
     }
 
+    /**
+     * The Aeron side's danger: a handler inside a packet as the client closes itself. With the app's client lingering
+     * ({@code calisto.aeron.close-linger}, 5 s) the handler reads its packet after the close and the JVM exits as
+     * RemoteLossMain says (3); with {@code close-linger = 0} that read was a SIGSEGV.
+     */
+    @Test
+    void aHandlerInsideAPacketWhenTheClientClosesItselfReadsItWithoutACrash() throws Exception {
+        Path conf = dir.resolve("serve.conf");
+        Files.writeString(conf, "calisto.cores.pool = [0, 1]\n");
+        Process app = null;
+        try (ServeProcess s = ServeProcess.start("--rate", "2000", "--flows", "16", "--bind", "127.0.0.1:0", "--config", conf.toString())) {
+            app = new ProcessBuilder(javaCommand(List.of("-Dcalisto.aeron.driver-timeout=3s",
+                    "-Dpekko.remote.watch-failure-detector.acceptable-heartbeat-pause=120s"),
+                RemoteLossMain.class.getName(), "pekko://calisto@" + s.endpoint()))
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+            StringBuffer out = drain(app);
+            awaitLine(app, out, "in handler");
+            s.process.destroyForcibly();
+            assertTrue(s.process.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(app.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "the app did not exit:\n" + out);
+            String text = out.toString();
+            System.out.println("RemoteLossMain's output:\n" + text);
+            assertEquals(3, app.exitValue(), text);
+            assertTrue(text.contains("handler read its packet after the client closed: true"), text);
+            assertTrue(text.contains("terminated: DataplaneLostException: the dataplane's media driver stopped answering (the app's Aeron client "
+                + "closed itself: DriverTimeoutException: "), text);
+            try (var files = Files.list(dir)) {
+                assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith("hs_err")).toList(), "no JVM crashed:\n" + text);
+            }
+        } finally {
+            if (app != null) app.destroyForcibly();
+        }
+    }
+
     private static List<String> javaCommand(List<String> jvmOptions, String main, String... args) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
             "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",

@@ -331,8 +331,11 @@ public final class RemoteApp implements AutoCloseable {
     /** The eviction: nothing is served any more, so stop serving (core-actors, then the Aeron client). */
     private void onEvicted(String reason) {
         if (!stopping.compareAndSet(false, true)) return;
-        release(System.nanoTime() + closeTimeout.toNanos());
-        terminated.completeExceptionally(new EvictedException(reason));
+        try {
+            release(System.nanoTime() + closeTimeout.toNanos());
+        } finally {
+            terminated.completeExceptionally(new EvictedException(reason));
+        }
     }
 
     /** The dataplane is gone: one line, then stop serving as on an eviction. */
@@ -341,8 +344,11 @@ public final class RemoteApp implements AutoCloseable {
         LOG.error("{}: app {} stops serving", line, name);
         lostLine = line;
         evicted.complete(line);
-        release(System.nanoTime() + closeTimeout.toNanos());
-        terminated.completeExceptionally(new DataplaneLostException(line));
+        try {
+            release(System.nanoTime() + closeTimeout.toNanos());
+        } finally {
+            terminated.completeExceptionally(new DataplaneLostException(line));
+        }
     }
 
     /**
@@ -447,8 +453,11 @@ public final class RemoteApp implements AutoCloseable {
                 LOG.warn("unregistering {}: {}", name, e.getMessage());
             }
             deadline = System.nanoTime() + closeTimeout.toNanos();
-            release(deadline);
-            terminated.complete(null);
+            try {
+                release(deadline);
+            } finally {
+                terminated.complete(null);
+            }
         } else {
             // evicted or lost: that stop is under way (or done) on its own thread, bounded the same way
             deadline = System.nanoTime() + closeTimeout.toNanos();

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Pekko's watch of the app's session actor at the dataplane ({@link Watcher}): a {@code Terminated} with
  *       {@code addressTerminated}, i.e. the watch failure detector took the dataplane's actor system for dead
  *       (the app's {@code pekko.remote.watch-failure-detector}: heartbeat-interval + acceptable-heartbeat-pause, Pekko's
- *       1 s + 10 s, or control-plane's 200 ms + 1 s when that module is on the class path; measured 1.5 s after a
+ *       1 s + 10 s, or control-plane's 200 ms + 1 s when that module is on the class path; measured 1.5-1.8 s after a
  *       {@code kill -9} with the latter). Artery quarantines the association then anyway, so nothing would reach
  *       the dataplane again. A session that merely stops (the app unregistered, or was evicted and told so) is no loss.</li>
  *   <li>The app's Aeron client, which closes itself when the media driver's heartbeat is older than

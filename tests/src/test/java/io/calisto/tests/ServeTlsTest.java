@@ -194,16 +194,21 @@ class ServeTlsTest {
                 assertTrue(app.appId() >= 0);
                 assertEquals(List.of("echo", "tls-app"), appNames(ctl(s, "client.conf", "apps", "--format", "json")).stream().sorted().toList());
             } finally {
+                // RemoteApp.close() has stopped everything of the app's (bounded by calisto.app.close-timeout). The actor
+                // system then terminates, except in an open defect inside Pekko's TLS remoting (docs/decisions.md 41: the
+                // RemotingTerminator waits for an outbound TLSActor; 2 of 10 runs of this class at load 28-41). That is not
+                // what this test checks (TLS admission), so the tree and threads are printed, not failed
                 goodApp.terminate();
                 try {
                     goodApp.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 } catch (java.util.concurrent.TimeoutException e) {
-                    // an open defect, not what this test checks (TLS admission): the app's actor system sometimes does
-                    // not terminate after its RemoteApp closed (clean-clone CI, 2026-12-01); the threads say where it hangs
-                    System.err.println("good-app's actor system did not terminate within 30 s; its threads:");
+                    StringBuilder threads = new StringBuilder("good-app's actor system did not terminate within 30 s after its RemoteApp closed; its actors:\n")
+                        .append(goodApp.printTree()).append("\nthe JVM's threads:\n");
                     Thread.getAllStackTraces().forEach((t, st) -> {
-                        if (t.getName().startsWith("good-app")) System.err.println(t + "\n  " + java.util.Arrays.toString(st));
+                        threads.append(t).append(' ').append(t.getState()).append('\n');
+                        for (StackTraceElement frame : st) threads.append("    at ").append(frame).append('\n');
                     });
+                    System.err.println(threads);
                 }
             }
 

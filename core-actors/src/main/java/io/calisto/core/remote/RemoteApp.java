@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -49,6 +50,16 @@ import org.slf4j.LoggerFactory;
  * throws {@link IllegalStateException} naming the reason, and {@link #evicted()} completes with the reason, so the
  * application can stop or reconnect rather than run on unserved.
  *
+ * <p>Loss: when the dataplane is gone without a word (killed, crashed, unreachable; {@link DataplaneLoss}: Pekko's
+ * watch failure detector, or the app's Aeron client seeing the media driver's heartbeat stop) this app logs one line,
+ * stops its core-actors and its Aeron client the same way, and {@link #terminated()} completes exceptionally with a
+ * {@link DataplaneLostException} naming the dataplane and how the loss was seen ({@link #evicted()} completes too).
+ * The client's buffers stay mapped {@code calisto.aeron.close-linger} after Aeron closes it by itself, so a
+ * core-actor inside a poll finishes it instead of reading unmapped memory.
+ *
+ * <p>{@link #close()} is bounded: it returns within the call timeout (the unregistration) plus
+ * {@code calisto.app.close-timeout} (core-actors, Aeron client and, if it made it, the actor system).
+ *
  * <pre>{@code
  * try (RemoteApp app = RemoteApp.connect("pekko://calisto@127.0.0.1:25520", spec, 1, 4)) {
  *     app.subscribeEvents(e -> log.info("{} core {} ({})", e.type(), e.core(), e.reason()));
@@ -68,6 +79,16 @@ public final class RemoteApp implements AutoCloseable {
         public RejectedException(String reason) { super(reason); }
     }
 
+    /** {@link #terminated()}'s cause when the dataplane went away without a word; the message says how it was seen. */
+    public static final class DataplaneLostException extends IllegalStateException {
+        public DataplaneLostException(String line) { super(line); }
+    }
+
+    /** {@link #terminated()}'s cause when the dataplane evicted this app; the message is its reason. */
+    public static final class EvictedException extends IllegalStateException {
+        public EvictedException(String reason) { super(reason); }
+    }
+
     private final ActorSystem<?> system;
     private final boolean ownsSystem;
     private final Aeron aeron;
@@ -77,14 +98,24 @@ public final class RemoteApp implements AutoCloseable {
     private final String name;
     /** Where the listener actor hands this app's core events; null: dropped. */
     private final AtomicReference<Consumer<AppProtocol.CoreEvent>> events;
-    /** Completed with the dataplane's reason when it evicts this app (by the listener actor). */
+    /** Completed with the dataplane's reason when it evicts this app (by the listener actor), or with the loss line. */
     private final CompletableFuture<String> evicted;
+    private final DataplaneLoss loss;
+    /** Watches the app's session at the dataplane ({@link DataplaneLoss.Watcher}). */
+    private final org.apache.pekko.actor.ActorRef watcher;
+    /** Completes once this app stopped serving: normally after {@link #close()}, exceptionally after an eviction or a loss. */
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    /** Set once, by whichever of close, eviction and loss comes first: that one stops the app. */
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final Duration closeTimeout;
+    /** How the dataplane's loss was seen, once it was (before {@link #evicted} completes with it). */
+    private volatile String lostLine;
     private volatile Duration timeout;
-    private volatile boolean closed;
 
     private RemoteApp(ActorSystem<?> system, boolean ownsSystem, Aeron aeron, AppRuntime runtime, AppProtocol.Registered registered,
                       ActorRef<AppProtocol.Notice> notices, AtomicReference<Consumer<AppProtocol.CoreEvent>> events,
-                      CompletableFuture<String> evicted, String name, Duration timeout) {
+                      CompletableFuture<String> evicted, DataplaneLoss loss, org.apache.pekko.actor.ActorRef watcher, String name,
+                      Duration timeout, Duration closeTimeout) {
         this.system = system;
         this.ownsSystem = ownsSystem;
         this.aeron = aeron;
@@ -93,8 +124,11 @@ public final class RemoteApp implements AutoCloseable {
         this.notices = notices;
         this.events = events;
         this.evicted = evicted;
+        this.loss = loss;
+        this.watcher = watcher;
         this.name = name;
         this.timeout = timeout;
+        this.closeTimeout = closeTimeout;
     }
 
     /**
@@ -160,7 +194,11 @@ public final class RemoteApp implements AutoCloseable {
         ActorRef<AppProtocol.Command> management = ActorRefResolver.get(system).resolveActorRef(path);
         AtomicReference<Consumer<AppProtocol.CoreEvent>> events = new AtomicReference<>();
         CompletableFuture<String> evicted = new CompletableFuture<>();
-        ActorRef<AppProtocol.Notice> notices = system.systemActorOf(listener(events, evicted), "calisto-app-" + spec.name() + "-" + UUID.randomUUID(), Props.empty());
+        RemoteAppSettings settings = RemoteAppSettings.from(system.settings().config());
+        String id = UUID.randomUUID().toString();
+        ActorRef<AppProtocol.Notice> notices = system.systemActorOf(listener(events, evicted), "calisto-app-" + spec.name() + "-" + id, Props.empty());
+        DataplaneLoss loss = new DataplaneLoss(path.replace(MANAGEMENT_PATH, ""));
+        org.apache.pekko.actor.ActorRef watcher = null;
         Aeron aeron = null;
         AppRuntime runtime = null;
         boolean ok = false;
@@ -173,7 +211,15 @@ public final class RemoteApp implements AutoCloseable {
                 default -> throw new IllegalStateException("unexpected answer to register " + spec.name() + ": " + answer);
             };
             checkRegistered(reg);
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(reg.aeronDir()).errorHandler(aeronErrors(evicted)));
+            // from here on a dataplane that dies is noticed: its actor system through the session's watch, its media
+            // driver through the Aeron client (whose default error handler would end this JVM with System.exit)
+            watcher = ((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(system)).systemActorOf(
+                DataplaneLoss.watcher(Adapter.toClassic(reg.session()), loss), "calisto-app-" + spec.name() + "-watch-" + id);
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(reg.aeronDir())
+                .driverTimeoutMs(settings.driverTimeoutMs())
+                .closeLingerDurationNs(settings.closeLingerNanos())
+                .errorHandler(loss));
+            aeron.addCloseHandler(loss::onAeronClose);
             int maxCore = 0;
             for (int core : reg.pool()) maxCore = Math.max(maxCore, core);
             CoreSlot[] slots = CoreSlot.mapped(Path.of(reg.slotsFile()), maxCore + 1, false);
@@ -188,18 +234,27 @@ public final class RemoteApp implements AutoCloseable {
                     throw new IllegalStateException("connecting " + spec.name() + " interrupted");
                 }
             }
-            RemoteApp app = new RemoteApp(system, ownsSystem, aeron, runtime, reg, notices, events, evicted, spec.name(), timeout);
+            RemoteApp app = new RemoteApp(system, ownsSystem, aeron, runtime, reg, notices, events, evicted, loss, watcher, spec.name(),
+                timeout, settings.closeTimeout());
             done(app.call("ready", AppProtocol.Ready::new));
             ok = true;
-            // from here on an eviction stops this app (at once if it came while Ready was being answered)
-            evicted.thenAccept(app::onEvicted);
+            // from here on an eviction or a loss stops this app (at once if it came while Ready was being answered), on
+            // a thread of its own: never the listener's actor thread, nor Aeron's conductor, which runs the close handler
+            // holding the client lock that the core-actors' stops take
+            evicted.thenAccept(reason -> app.stopAsync(() -> app.onEvicted(reason)));
+            loss.lost().thenAccept(line -> app.stopAsync(() -> app.onLost(line)));
             return app;
         } finally {
             if (!ok) {
                 // the dataplane sees the listener stop (it watches it) and forgets the registration, if it made one
                 Adapter.toClassic(system).stop(Adapter.toClassic(notices));
+                if (watcher != null) Adapter.toClassic(system).stop(watcher);
+                loss.closing();
                 if (runtime != null) runtime.stopAll();
-                if (aeron != null) aeron.close();
+                // not here: a core-actor still inside addSubscription holds the client lock (a loaded machine), and
+                // Aeron's close would retry for ever on this thread; the buffers linger for a core-actor still polling
+                Aeron client = aeron;
+                if (client != null) Thread.ofPlatform().daemon().name("calisto-app-aeron-close-" + spec.name()).start(client::close);
             }
         }
     }
@@ -231,20 +286,6 @@ public final class RemoteApp implements AutoCloseable {
         }
     }
 
-    /**
-     * Aeron's default error handler ends the JVM ({@code System.exit}) when the media driver goes away, as it does when
-     * the dataplane stops: here that is an eviction instead, which the application hears of ({@link #evicted()}).
-     */
-    private static org.agrona.ErrorHandler aeronErrors(CompletableFuture<String> evicted) {
-        return t -> {
-            if (t instanceof io.aeron.exceptions.DriverTimeoutException) {
-                if (evicted.complete("the dataplane's media driver is gone")) LOG.warn("the dataplane's media driver is gone: {}", t.getMessage());
-            } else if (!(t instanceof org.agrona.concurrent.AgentTerminationException)) {
-                LOG.warn("Aeron client error: {}", t.toString());
-            }
-        };
-    }
-
     private static Behavior<AppProtocol.Notice> listener(AtomicReference<Consumer<AppProtocol.CoreEvent>> events, CompletableFuture<String> evicted) {
         return Behaviors.receive(AppProtocol.Notice.class)
             .onMessage(AppProtocol.Evicted.class, e -> {
@@ -266,19 +307,80 @@ public final class RemoteApp implements AutoCloseable {
     }
 
     /**
-     * Completes with the dataplane's one-line reason if it evicts this app; by then the app's core-actors are stopping
-     * and every call throws. Never completes for an app that closes itself.
+     * Completes with the dataplane's one-line reason if it evicts this app, or with the line saying how its loss was
+     * seen ({@link DataplaneLoss}); by then the app's core-actors are stopping and every call throws. Never completes
+     * for an app that closes itself.
      */
     public CompletionStage<String> evicted() { return evicted.copy(); }
 
-    /** The eviction: nothing is served any more, so stop serving (core-actors, then the Aeron client). On the listener's thread. */
+    /**
+     * Completes once this app has stopped serving, its core-actors stopped and its Aeron client closed (each bounded by
+     * {@code calisto.app.close-timeout}): normally after {@link #close()}; exceptionally with an
+     * {@link EvictedException} after an eviction, or a {@link DataplaneLostException} when the dataplane is gone.
+     */
+    public CompletionStage<Void> terminated() { return terminated.copy(); }
+
+    /**
+     * Runs a stop on a thread of its own: not a core-actor's pinned thread, which is interrupted as it ends (Aeron's
+     * close then retries for ever), nor Aeron's conductor (the close handler holds the client lock).
+     */
+    private void stopAsync(Runnable stop) {
+        Thread.ofPlatform().daemon().name("calisto-app-stop-" + name).start(stop);
+    }
+
+    /** The eviction: nothing is served any more, so stop serving (core-actors, then the Aeron client). */
     private void onEvicted(String reason) {
-        if (closed) return;
-        closed = true;
+        if (!stopping.compareAndSet(false, true)) return;
+        try {
+            release(System.nanoTime() + closeTimeout.toNanos());
+        } finally {
+            terminated.completeExceptionally(new EvictedException(reason));
+        }
+    }
+
+    /** The dataplane is gone: one line, then stop serving as on an eviction. */
+    private void onLost(String line) {
+        if (!stopping.compareAndSet(false, true)) return;
+        LOG.error("{}: app {} stops serving", line, name);
+        lostLine = line;
+        evicted.complete(line);
+        try {
+            release(System.nanoTime() + closeTimeout.toNanos());
+        } finally {
+            terminated.completeExceptionally(new DataplaneLostException(line));
+        }
+    }
+
+    /**
+     * Stops the core-actors, then closes the Aeron client (no linger once they have stopped: nothing polls), then the
+     * listener and the watcher; each wait ends at {@code deadline} ({@link System#nanoTime()}), logged, not thrown.
+     */
+    private void release(long deadline) {
         events.set(null);
-        // not on the thread that completes the stop: a core-actor's pinned thread is interrupted as it ends, and Aeron's
-        // close retries for ever on an interrupted thread
-        runtime.stopAll().whenCompleteAsync((v, e) -> aeron.close(), r -> Thread.ofPlatform().daemon().name("calisto-evicted-" + name).start(r));
+        boolean coresStopped = await(runtime.stopAll(), deadline, "core-actors of " + name + " to stop");
+        loss.closing();
+        if (coresStopped) aeron.context().closeLingerDurationNs(0);
+        // Aeron's close joins its conductor thread and retries for ever if that thread does not end: wait on another thread
+        await(CompletableFuture.runAsync(aeron::close, r -> Thread.ofPlatform().daemon().name("calisto-app-aeron-close-" + name).start(r)),
+            deadline, "the Aeron client of " + name + " to close");
+        Adapter.toClassic(system).stop(Adapter.toClassic(notices));
+        Adapter.toClassic(system).stop(watcher);
+    }
+
+    /** Waits for {@code f} until {@code deadline}; false (and one logged line) if it did not complete normally in time. */
+    private boolean await(CompletableFuture<?> f, long deadline, String what) {
+        try {
+            f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            LOG.warn("gave up waiting for {} after calisto.app.close-timeout ({} ms)", what, closeTimeout.toMillis());
+        } catch (ExecutionException e) {
+            LOG.warn("waiting for {}: {}", what, e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("waiting for {}: interrupted", what);
+        }
+        return false;
     }
 
     /** The id the dataplane gave this app (its stream ids derive from it). */
@@ -336,36 +438,42 @@ public final class RemoteApp implements AutoCloseable {
     /**
      * Unregisters (the dataplane drains what is queued for this app, then frees its cores), stops the core-actors and
      * the Aeron client, and terminates the actor system if {@link #connect(String, AppSpec, int, int)} made it. A
-     * dataplane that does not answer is logged, not thrown: it reclaims the app anyway once it sees it gone.
+     * dataplane that does not answer is logged, not thrown: it reclaims the app anyway once it sees it gone. Returns
+     * within the call timeout (the unregistration) plus {@code calisto.app.close-timeout} (everything after it); what
+     * did not stop by then is logged in one line each. After an eviction or a loss there is nothing to unregister.
      */
     @Override
     public void close() {
-        if (evicted.isDone()) {
-            Adapter.toClassic(system).stop(Adapter.toClassic(notices));
-            if (ownsSystem) system.terminate();
-            return;
+        long deadline;
+        if (stopping.compareAndSet(false, true)) {
+            events.set(null);
+            try {
+                LOG.info("{}", done(call("unregister", AppProtocol.Unregister::new)));
+            } catch (RuntimeException e) {
+                LOG.warn("unregistering {}: {}", name, e.getMessage());
+            }
+            deadline = System.nanoTime() + closeTimeout.toNanos();
+            try {
+                release(deadline);
+            } finally {
+                terminated.complete(null);
+            }
+        } else {
+            // evicted or lost: that stop is under way (or done) on its own thread, bounded the same way
+            deadline = System.nanoTime() + closeTimeout.toNanos();
+            await(terminated.exceptionally(e -> null), deadline, "app " + name + " to stop");
         }
-        if (closed) return;
-        closed = true;
-        events.set(null);
-        try {
-            LOG.info("{}", done(call("unregister", AppProtocol.Unregister::new)));
-        } catch (RuntimeException e) {
-            LOG.warn("unregistering {}: {}", name, e.getMessage());
+        if (ownsSystem) {
+            system.terminate();
+            await(system.getWhenTerminated().toCompletableFuture(), deadline, "actor system " + system.name() + " to terminate");
         }
-        try {
-            runtime.stopAll().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            LOG.warn("core-actors of {} did not stop: {}", name, e.toString());
-        }
-        Adapter.toClassic(system).stop(Adapter.toClassic(notices));
-        aeron.close();
-        if (ownsSystem) system.terminate();
     }
 
     private AppProtocol.Reply call(String what, Function<ActorRef<AppProtocol.Reply>, AppProtocol.Command> command) {
+        String lost = lostLine;
+        if (lost != null) throw new IllegalStateException("app " + name + " lost its dataplane: " + lost);
         if (evicted.isDone()) throw new IllegalStateException("app " + name + " was evicted by the dataplane: " + evicted.join());
-        if (closed && !what.equals("unregister")) throw new IllegalStateException("app " + name + " is closed");
+        if (stopping.get() && !what.equals("unregister")) throw new IllegalStateException("app " + name + " is closed");
         String token = registered.token();
         return ask(system, registered.session(), r -> new AppProtocol.SessionCommand(token, command.apply(r)), timeout, what + " of " + name);
     }

@@ -13,6 +13,7 @@ import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -33,7 +34,9 @@ import picocli.CommandLine.Option;
  *     --dataplane pekko://calisto@127.0.0.1:25520 --zone zone.txt      (examples/run-dns does this)
  * </pre>
  * Runs until SIGINT or SIGTERM, then unregisters (the dataplane drains what is queued for it), prints its counts and
- * exits 0. Exit code 2 for a bad zone file or a dataplane it cannot reach, 1 if the dataplane refuses it.
+ * exits 0; also 0 when the dataplane evicts it. Exit code 2 for a bad zone file or a dataplane it cannot reach, 1 if
+ * the dataplane refuses it, 3 if the dataplane is gone while it serves (killed, crashed, unreachable: see
+ * {@link RemoteApp#terminated()}).
  */
 @Command(name = "dns-server", mixinStandardHelpOptions = true,
     description = "Authoritative DNS (A, AAAA) for one zone, as a Calisto app next to a running 'calisto serve'.")
@@ -44,6 +47,9 @@ public final class DnsServer implements Callable<Integer> {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(DnsServer.class);
+
+    /** The dataplane went away while this app served (as {@code calisto serve}'s own exit 3 when its Aeron is lost). */
+    static final int EXIT_DATAPLANE_LOST = 3;
 
     @Option(names = "--dataplane", required = true, description = "Address from serve's ready line, e.g. pekko://calisto@127.0.0.1:25520.")
     String dataplane;
@@ -128,9 +134,17 @@ public final class DnsServer implements Callable<Integer> {
         // 6. serve until SIGINT/SIGTERM; then unregister (the dataplane drains our queue first) and report
         CountDownLatch stop = new CountDownLatch(1), stopped = new CountDownLatch(1);
         onTermination(stop, stopped);
-        // ... or until the dataplane evicts us (an operator's unregister, the dataplane stopping): nothing is served any more
-        app.evicted().thenAccept(reason -> {
-            System.out.println("dns: evicted by the dataplane: " + reason);
+        // ... or until the dataplane evicts us (an operator's unregister, the dataplane stopping) or is gone (killed):
+        // nothing is served any more; RemoteApp has stopped our core-actors by the time this runs
+        AtomicInteger code = new AtomicInteger(0);
+        app.terminated().whenComplete((v, e) -> {
+            Throwable why = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (why instanceof RemoteApp.DataplaneLostException) {
+                System.out.println("dns: the dataplane is gone: " + why.getMessage());
+                code.set(EXIT_DATAPLANE_LOST);
+            } else if (why != null) {
+                System.out.println("dns: evicted by the dataplane: " + why.getMessage());
+            }
             stop.countDown();
         });
         stop.await();
@@ -144,7 +158,7 @@ public final class DnsServer implements Callable<Integer> {
         System.out.println("dns: stopped; " + counts(counters));
         System.out.flush();
         stopped.countDown();
-        return 0;
+        return code.get();
     }
 
     /**

@@ -187,6 +187,25 @@ final class FaultyApps implements AutoCloseable {
         if (failed != null) problems.add(failed);
     }
 
+    /**
+     * The run's time is up: waits, at most {@link #EVICTION_WAIT}, for the kill -9'd app to be evicted, so a failure
+     * detector slowed by a starved machine is told apart from one that never fires.
+     */
+    void awaitKilledEvicted(long t0) throws InterruptedException {
+        long start = System.nanoTime(), deadline = start + EVICTION_WAIT.toNanos();
+        while (killedAt >= 0 && !left(0) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            advance(System.nanoTime() - t0);
+        }
+        if (System.nanoTime() - start > 10_000_000) {
+            say(String.format("waited %.1f s after the run for %s to be evicted%s", (System.nanoTime() - start) / 1e9, names.get(0),
+                left(0) ? "" : ": it was not"));
+        }
+    }
+
+    /** Longest wait for the killed app's eviction after the run: the failure detector's ~2 s, on a starved machine much more. */
+    static final Duration EVICTION_WAIT = Duration.ofSeconds(20);
+
     /** Traffic stopped: no more stalls, so the stalled app's queue drains at the speed of its other packets. */
     void calm() { stalling = false; }
 

@@ -175,7 +175,9 @@ public final class Soak {
             SoakScript script = new SoakScript(dp, names, policy, other, pool, burstable, out);
             long t0 = System.nanoTime(), end = t0 + (o.faults() ? timeline.runNanos(o.seconds()) : Duration.ofSeconds(o.seconds()).toNanos());
             int second = 0;
+            Stalls stalls = new Stalls(t0);
             for (long now; (now = System.nanoTime()) < end; Thread.sleep(5)) {
+                stalls.sample(now, dp.kernel().received());
                 if (o.churn()) script.advance((double) (now - t0) / (end - t0));
                 if (faults != null) faults.advance(now - t0);
                 if (now - t0 >= (second + 1) * 1_000_000_000L) {
@@ -186,6 +188,7 @@ public final class Soak {
             if (o.churn()) script.advance(1.0);
             if (faults != null) {
                 faults.advance(end - t0);
+                faults.awaitKilledEvicted(t0);
                 faults.calm();
             }
             int seconds = (int) Math.round((end - t0) / 1e9);
@@ -232,6 +235,7 @@ public final class Soak {
             }
             out.accept(String.format("policy %s: %d packets checked by the soak apps' handlers (delivered %d to all apps); dropped%s", policy, checked,
                 s.delivered(), drops.isEmpty() ? " none" : drops));
+            out.accept("policy " + policy + ": " + stalls.line());
             List<String> problems = problems(accounts, dp.kernel().dropped(DropReason.NO_APP), tally.sent(o.ports()), o.faults());
             for (String note : notes(accounts, o.faults())) out.accept("NOTE: policy " + policy + ": " + note);
             if (faults != null) problems.addAll(faults.problems());

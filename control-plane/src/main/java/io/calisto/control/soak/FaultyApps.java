@@ -90,18 +90,17 @@ final class FaultyApps implements AutoCloseable {
         ChildJvm killed = ChildJvm.start(SoakRemoteApp.class, address, names.get(0), Integer.toString(firstPort), Integer.toString(GUARANTEED),
             Integer.toString(BURSTABLE), Integer.toString(flowsPerApp));
         ChildJvm stopped = null;
-        FaultyApps f;
         try {
             stopped = ChildJvm.start(SoakRemoteApp.class, address, names.get(1), Integer.toString(firstPort + 1), Integer.toString(GUARANTEED),
                 Integer.toString(BURSTABLE), Integer.toString(flowsPerApp));
-            FaultyApps made = f = new FaultyApps(dp, policy, timeline, out, killed, stopped, flowsPerApp);
+            FaultyApps f = new FaultyApps(dp, policy, timeline, out, killed, stopped, flowsPerApp);
             f.names.addAll(names);
             for (ChildJvm jvm : List.of(killed, stopped)) jvm.awaitRegistered(JVM_START);
             f.handles.add(f.handle(names.get(0)));
             f.handles.add(f.handle(names.get(1)));
-            f.handles.add(dp.register(appSystem, new AppSpec(names.get(2), MatchRule.parse("dst-port=" + (firstPort + 2)), core -> made.throwing()),
+            f.handles.add(dp.register(appSystem, new AppSpec(names.get(2), MatchRule.parse("dst-port=" + (firstPort + 2)), core -> f.throwing()),
                 GUARANTEED, BURSTABLE));
-            f.handles.add(dp.register(appSystem, new AppSpec(names.get(3), MatchRule.parse("dst-port=" + (firstPort + 3)), core -> made.stalling()),
+            f.handles.add(dp.register(appSystem, new AppSpec(names.get(3), MatchRule.parse("dst-port=" + (firstPort + 3)), core -> f.stalling()),
                 GUARANTEED, BURSTABLE));
             out.accept(String.format("  %s faults: %s (pid %d) and %s (pid %d) served from their own JVMs, %.1f s after their start;"
                     + " SIGSTOP at %.1f s, kill -9 at %.1f s, SIGCONT at %.1f s", policy, names.get(0), killed.pid(), names.get(1), stopped.pid(),

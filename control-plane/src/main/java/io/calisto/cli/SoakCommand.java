@@ -31,6 +31,13 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--flows", defaultValue = "100000", description = "Synthetic flows (Zipf popularity), spread over the apps, 1.." + MAX_FLOWS + " (default: ${DEFAULT-VALUE}).")
     int flows;
 
+    @Option(names = "--faults", description = {"Adds four misbehaving apps, each on its own destination port: one in a second JVM killed with kill -9 mid-run,"
+        + " one in a third JVM stopped with SIGSTOP for 5 s then resumed (SIGCONT), one whose handler throws on every 100th packet, one whose handler"
+        + " sleeps 100 ms on every 100th packet. Each policy then runs at least until 1 s after the SIGCONT (7 s with --seconds up to 5).",
+        "Prints an APP line per app (sent, delivered, drops by reason, what happened to it) and fails unless every app's packets are accounted for,"
+        + " the well-behaved apps dropped nothing, the kill was noticed and every throw was counted."})
+    boolean faults;
+
     @Override
     public Integer call() throws Exception {
         if (!policy.equals("all") && !DispatchPolicy.NAMES.contains(policy)) {
@@ -41,7 +48,7 @@ public final class SoakCommand implements Callable<Integer> {
         if (flows < 1 || flows > MAX_FLOWS) throw new UserError("--flows must be in 1.." + MAX_FLOWS + ", was " + flows);
         List<String> policies = policy.equals("all") ? DispatchPolicy.NAMES : List.of(policy);
         var out = Main.lines(spec.commandLine().getOut());
-        List<Soak.Result> results = Soak.run(new Settings().load(), policies, new Soak.Options(seconds, apps, flows), out);
+        List<Soak.Result> results = Soak.run(new Settings().load(), policies, new Soak.Options(seconds, apps, flows, true, faults), out);
         for (Soak.Result r : results) out.accept(r.line());
         List<String> failures = results.stream().map(Soak.Result::failure).filter(f -> f != null).toList();
         if (failures.isEmpty()) return 0;

@@ -65,7 +65,9 @@ final class CounterPublisher implements AutoCloseable {
         for (AppHandle h : apps.get()) {
             int id = h.appId();
             AppCounters c = byApp[id];
-            if (c != null && c.handle != h) { // not expected (ids are not reused), but never publish one app under another's counters
+            // not expected (a reused id is freed only after a pass that closed its old holder's counters), but never
+            // publish one app under another's counters
+            if (c != null && c.handle != h) {
                 c.close();
                 c = byApp[id] = null;
             }

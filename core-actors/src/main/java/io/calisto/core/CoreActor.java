@@ -121,7 +121,9 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
      */
     static String rxChannel(String channel, CoreSlot slot) {
         if (!slot.hasRxSession()) return channel;
-        return io.aeron.ChannelUri.parse(channel).put(io.aeron.CommonContext.SESSION_ID_PARAM_NAME, Integer.toString(slot.rxSession())).toString();
+        io.aeron.ChannelUri uri = io.aeron.ChannelUri.parse(channel);
+        uri.put(io.aeron.CommonContext.SESSION_ID_PARAM_NAME, Integer.toString(slot.rxSession()));
+        return uri.toString();
     }
 
     @Override

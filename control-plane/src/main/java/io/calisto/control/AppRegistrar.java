@@ -5,6 +5,7 @@ import static io.calisto.control.Await.await;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.calisto.aeron.CoreSlot;
+import io.calisto.aeron.CounterTypes;
 import io.calisto.aeron.MatchRule;
 import io.calisto.aeron.Streams;
 import io.calisto.core.AppNames;
@@ -188,7 +189,27 @@ final class AppRegistrar {
             LOG.debug("app id {} of {} not freed: {}", h.appId(), h.name(), e.toString());
             return;
         }
+        // Aeron frees a closed counter asynchronously (the client only sends the driver the command): wait until the
+        // counters file shows none of the app's, so a reader never sees the old and the new holder under one id. A
+        // counter with the id that stays (only a process inside the trust boundary could add one) delays the id 5 s.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (countersLeft(h.appId())) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("app id {} of {}: the counters file still holds counters of it after 5 s; freed anyway", h.appId(), h.name());
+                break;
+            }
+            Await.sleep(1);
+        }
         apps.free(h.appId(), h.name());
+    }
+
+    /** True while the Aeron counters file holds a dataplane counter keyed by app {@code appId}. */
+    private boolean countersLeft(int appId) {
+        boolean[] left = {false};
+        aeron.countersReader().forEach((counterId, type, key, label) -> {
+            if (CounterTypes.isCalisto(type) && key.getInt(CounterTypes.APP_OFFSET) == appId) left[0] = true;
+        });
+        return left[0];
     }
 
     /**

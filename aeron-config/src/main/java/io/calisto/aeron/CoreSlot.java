@@ -27,7 +27,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class CoreSlot {
     public static final int PARKED = 0, GRANTED = 1, YIELD_REQUESTED = 2, REVOKING = 3, FAILED = 4;
     public static final int BYTES = 64; // one cache line per slot: slots of neighbouring cores never share a line
-    private static final int STATE = 0, DRAIN_TO = 8, STARTED = 16, GRANTED_AT = 24, DELIVERED = 32, COMPLETED = 40, WOKEN_AT = 48;
+    private static final int STATE = 0, DRAIN_TO = 8, STARTED = 16, GRANTED_AT = 24, DELIVERED = 32, COMPLETED = 40, WOKEN_AT = 48,
+        RX_SESSION = 56;
+    /** Marks {@link #RX_SESSION} as set: an Aeron session id may be any int, 0 included. */
+    private static final long SESSION_SET = 1L << 32;
 
     private final AtomicBuffer buffer;
     private final int offset;
@@ -112,10 +115,19 @@ public final class CoreSlot {
         return delivered <= 0 ? 0 : Math.min(delivered, Math.max(0, max));
     }
 
-    /** Slots for {@code count} cores in a file both processes map (e.g. under /dev/shm), zero-filled when created. */
+    /**
+     * Slots for {@code count} cores in a file both processes map (e.g. under /dev/shm). {@code create}: a new,
+     * zero-filled file; one left at that path is unlinked first, so a process that still maps it (the previous holder
+     * of a reused app id) keeps its own copy and cannot write into the new one.
+     */
     public static CoreSlot[] mapped(java.nio.file.Path file, int count, boolean create) {
+        try {
+            if (create) java.nio.file.Files.deleteIfExists(file);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot remove old core slots " + file + ": " + e.getMessage(), e);
+        }
         try (var ch = java.nio.channels.FileChannel.open(file, create
-                ? new java.nio.file.OpenOption[] {java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE}
+                ? new java.nio.file.OpenOption[] {java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE}
                 : new java.nio.file.OpenOption[] {java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE})) {
             var map = ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, (long) count * BYTES);
             UnsafeBuffer buffer = new UnsafeBuffer(map);
@@ -126,6 +138,21 @@ public final class CoreSlot {
             throw new IllegalStateException("cannot map core slots " + file + ": " + e.getMessage(), e);
         }
     }
+
+    /**
+     * IO side, before the core's actor starts: the Aeron session id of the RX publication the IO core writes this
+     * core's packets to. An app id, and so its stream ids, is reused once its holder is gone, and Aeron may still hold
+     * that holder's closed publication on the same stream with frames nobody consumed (it lingers while a subscriber
+     * of the old app, e.g. in a JVM that died, still counts): a core-actor subscribes to this session only, so it
+     * never sees another holder's frames (docs/decisions.md, "App ids are reused").
+     */
+    public void rxSession(int sessionId) { buffer.putLongRelease(offset + RX_SESSION, SESSION_SET | Integer.toUnsignedLong(sessionId)); }
+
+    /** True once the IO side named the RX session ({@link #rxSession(int)}); a slot made by hand in a test may have none. */
+    public boolean hasRxSession() { return (buffer.getLongVolatile(offset + RX_SESSION) & SESSION_SET) != 0; }
+
+    /** The RX publication's session id ({@link #rxSession(int)}); meaningful only when {@link #hasRxSession()}. */
+    public int rxSession() { return (int) buffer.getLongVolatile(offset + RX_SESSION); }
 
     /** Actor side, in-JVM only: how the IO core wakes the parked actor thread (e.g. LockSupport.unpark). */
     public void waker(Runnable waker) { this.waker = waker; }

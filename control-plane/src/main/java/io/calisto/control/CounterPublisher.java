@@ -35,8 +35,13 @@ final class CounterPublisher implements AutoCloseable {
     private final Counter[] drops = new Counter[REASONS.length];
     /** Counters of each app by app id; null where none (never registered, gone, or its counters could not be added). */
     private final AppCounters[] byApp = new AppCounters[Streams.MAX_APPS];
-    /** Apps whose counters could not be added (counters file full): not retried every millisecond. */
+    /**
+     * Apps whose counters could not be added (counters file full): not retried every millisecond. Cleared by the first
+     * pass that no longer lists the app, so the id's next holder gets its own try.
+     */
     private final boolean[] failed = new boolean[Streams.MAX_APPS];
+    /** The pass that last listed each failed app. */
+    private final long[] failedSeen = new long[Streams.MAX_APPS];
     private long pass;
 
     /** {@code apps}: the registered apps, read once per pass (the dataplane's live list: no copy per pass). */
@@ -65,12 +70,17 @@ final class CounterPublisher implements AutoCloseable {
         for (AppHandle h : apps.get()) {
             int id = h.appId();
             AppCounters c = byApp[id];
-            if (c != null && c.handle != h) { // not expected (ids are not reused), but never publish one app under another's counters
+            // not expected (a reused id is freed only after a pass that closed its old holder's counters), but never
+            // publish one app under another's counters
+            if (c != null && c.handle != h) {
                 c.close();
                 c = byApp[id] = null;
             }
             if (c == null) {
-                if (failed[id]) continue;
+                if (failed[id]) {
+                    failedSeen[id] = now;
+                    continue;
+                }
                 c = byApp[id] = add(h);
                 if (c == null) continue;
             }
@@ -83,6 +93,7 @@ final class CounterPublisher implements AutoCloseable {
                 c.close();
                 byApp[id] = null;
             }
+            if (failed[id] && failedSeen[id] != now) failed[id] = false;
         }
     }
 
@@ -91,6 +102,7 @@ final class CounterPublisher implements AutoCloseable {
             return new AppCounters(aeron, h);
         } catch (RuntimeException e) {
             failed[h.appId()] = true;
+            failedSeen[h.appId()] = pass;
             LOG.warn("no counters for app {} in the Aeron counters file: {}", h.name(), e.toString());
             return null;
         }

@@ -94,7 +94,7 @@ public final class Dataplane implements AutoCloseable {
             this.kernel = new IoKernel(port, new Toeplitz(io.rssKey()), io.burst(), io.maxFrame(), pool, settings.scheduler().intervalNanos());
             kernel.cpu(io.cpu());
             this.ioThread = new IoKernelProxy(kernel);
-            this.registrar = new AppRegistrar(settings, aeron, ioThread, apps);
+            this.registrar = new AppRegistrar(settings, aeron, ioThread, apps, this::pumpPass);
             startedRunner = new AgentRunner(IdleStrategies.of("calisto.io.idle-strategy", io.idleStrategy()),
                 t -> LOG.error("IO thread failed", t), null, kernel);
             this.ioRunner = startedRunner;
@@ -160,7 +160,7 @@ public final class Dataplane implements AutoCloseable {
     public long unregister(String name, Duration drain) {
         AppHandle h = apps.get(name);
         long gone = registrar.unregister(name, drain);
-        if (h.remote()) remoteApps.tell(new RemoteApps.Evict(h.appId(), "unregistered by the dataplane's operator"));
+        if (h.remote()) remoteApps.tell(new RemoteApps.Evict(h, "unregistered by the dataplane's operator"));
         return gone;
     }
 
@@ -349,4 +349,10 @@ public final class Dataplane implements AutoCloseable {
     }
 
     String appName(int appId) { return apps.name(appId); }
+
+    /** App ids held now: registered apps and registrations and unregistrations under way (never above max-apps). */
+    int appIdsHeld() { return apps.idsHeld(); }
+
+    /** A full pass of the event pump that began after this call ({@link AppRegistrar} frees an app id after one). */
+    private java.util.concurrent.CompletableFuture<Void> pumpPass() { return events.flush(); }
 }

@@ -3,15 +3,21 @@ package io.calisto.control;
 import io.calisto.aeron.Streams;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The control plane's list of apps: the registered ones, the names claimed by registrations and unregistrations
- * under way, the app ids handed out, and the deliveries of apps that are gone.
+ * under way, the app ids held, and the deliveries of apps that are gone.
+ *
+ * <p>App ids are reused (docs/decisions.md, "App ids are reused"): a claim takes the id that has been free the longest
+ * (FIFO) and holds it, with the name, until {@link #free}, which the registrar calls only once everything keyed by
+ * the id is gone (streams, IO-side state, counters, scheduler events, slot file). So the ids held never exceed
+ * {@code calisto.control.max-apps}, and a standing dataplane serves any number of registrations over its life.
  *
  * <p>Threads: registration, unregistration, stats and the event pump may use it from several threads at once, so
  * everything here is concurrent and nothing is locked (docs/decisions.md, 22). A name is claimed by one atomic add:
@@ -23,19 +29,25 @@ final class RegisteredApps {
     private final Set<String> claimed = ConcurrentHashMap.newKeySet();
     /** Apps an unregistration is under way for: a second one of the same app is rejected, not run twice. */
     private final Set<String> retiring = ConcurrentHashMap.newKeySet();
-    /** Every id handed out, kept after the app is gone: its last core events still name it. */
+    /** The name each id was last claimed for: an app's last core events still name it after it is gone. */
     private final Map<Integer, String> nameById = new ConcurrentHashMap<>();
-    private final AtomicInteger nextAppId = new AtomicInteger();
+    /** Ids no app holds, the longest free first. */
+    private final Queue<Integer> freeIds = new ConcurrentLinkedQueue<>();
+    /** Ids claimed and not yet freed: freeing one twice is a bug, refused rather than queued twice. */
+    private final Set<Integer> heldIds = ConcurrentHashMap.newKeySet();
     private final AtomicLong retiredDelivered = new AtomicLong();
     /** Most apps registered, being registered or being unregistered at once ({@code calisto.control.max-apps}). */
     private final int maxApps;
 
-    RegisteredApps(int maxApps) { this.maxApps = maxApps; }
+    RegisteredApps(int maxApps) {
+        this.maxApps = maxApps;
+        for (int id = 0; id < Streams.MAX_APPS; id++) freeIds.add(id);
+    }
 
     /**
-     * Claims {@code name} and an app id for it; the name is free again if no id is left. Refused when
-     * {@code calisto.control.max-apps} names are claimed already: each app holds a flow table and per-core streams (tens
-     * of MB), so their number is what bounds the memory registrations take.
+     * Claims {@code name} and an app id for it. Refused when {@code calisto.control.max-apps} names are claimed
+     * already: each app holds a flow table and per-core streams (tens of MB), so their number is what bounds the
+     * memory registrations take.
      */
     int claim(String name) {
         if (!claimed.add(name)) throw new IllegalArgumentException("an app named " + name + " is already registered");
@@ -44,17 +56,29 @@ final class RegisteredApps {
             throw new IllegalArgumentException("no room for app " + name + ": " + maxApps + " apps are registered or registering"
                 + " (calisto.control.max-apps)");
         }
-        int appId = nextAppId.getAndUpdate(n -> n < Streams.MAX_APPS ? n + 1 : n);
-        if (appId >= Streams.MAX_APPS) {
+        Integer appId = freeIds.poll();
+        if (appId == null) {
+            // not reached while max-apps <= MAX_APPS (a name and an id are claimed and freed together): the guard
             claimed.remove(name);
-            throw new IllegalArgumentException("no app id left (max " + Streams.MAX_APPS + " registrations per run)");
+            throw new IllegalArgumentException("no app id left (all " + Streams.MAX_APPS + " are held by apps registered or retiring)");
         }
+        heldIds.add(appId);
         nameById.put(appId, name);
         return appId;
     }
 
-    /** A registration that did not complete: its name is free again (its id is not reused). */
-    void release(String name) { claimed.remove(name); }
+    /**
+     * Everything keyed by {@code appId} is gone: the id goes to the back of the free ids and {@code name} is free
+     * again. Once per claim: a registration that did not complete, or an unregistration that finished.
+     */
+    void free(int appId, String name) {
+        if (!heldIds.remove(appId)) throw new IllegalStateException("app id " + appId + " is not held");
+        claimed.remove(name);
+        freeIds.add(appId);
+    }
+
+    /** App ids held now (claimed and not yet freed). */
+    int idsHeld() { return heldIds.size(); }
 
     /** {@code h} is served by the IO core now: it is listed, in stats, counters and drains. */
     void add(AppHandle h) { apps.add(h); }
@@ -72,11 +96,13 @@ final class RegisteredApps {
 
     void doneRetiring(String name) { retiring.remove(name); }
 
-    /** {@code h} is gone: unlisted, its deliveries kept in the total, its name free. */
+    /**
+     * {@code h} is no longer served: unlisted, its deliveries kept in the total. Its name and id stay claimed until
+     * {@link #free}.
+     */
     void remove(AppHandle h) {
         retiredDelivered.addAndGet(h.deliveredTotal());
         apps.remove(h);
-        claimed.remove(h.name());
     }
 
     /** The live list (no copy): read it, never change it. {@link CounterPublisher} reads it every pass. */
@@ -89,6 +115,6 @@ final class RegisteredApps {
         return sum;
     }
 
-    /** The name app {@code appId} was registered under (also after it is gone). */
+    /** The name app {@code appId} was last registered under (also after it is gone, until the id is claimed again). */
     String name(int appId) { return nameById.getOrDefault(appId, "app" + appId); }
 }

@@ -57,22 +57,28 @@ public final class RemoteApps {
     /** A command that came to the management actor (only {@link AppProtocol.Register} is valid there). */
     record Anonymous(AppProtocol.Command command) implements Command {}
 
-    /** A command that came through app {@code appId}'s session. */
-    record FromApp(int appId, AppProtocol.Command command) implements Command {}
+    /*
+     * Every message about one app names its registration (its AppHandle), not only its id: ids are reused, and a
+     * message about an app that is gone (a late timer, a command its session passed on before it stopped, the
+     * operator's Evict) must never act on the id's next holder.
+     */
 
-    /** App {@code appId}'s ref terminated: its JVM died (or was unreachable), or its listener stopped. */
-    record AppGone(int appId) implements Command {}
+    /** A command that came through {@code app}'s session. */
+    record FromApp(AppHandle app, AppProtocol.Command command) implements Command {}
+
+    /** {@code app}'s ref terminated: its JVM died (or was unreachable), or its listener stopped. */
+    record AppGone(AppHandle app) implements Command {}
 
     record Event(CoreEvent event) implements Command {}
 
     /** Check again whether every RX stream of a pending app is subscribed. */
-    record CheckReady(int appId, long deadlineNanos, ActorRef<AppProtocol.Reply> replyTo) implements Command {}
+    record CheckReady(AppHandle app, long deadlineNanos, ActorRef<AppProtocol.Reply> replyTo) implements Command {}
 
-    /** App {@code appId} was unregistered by someone else (the operator, through {@link Dataplane#unregister}): tell it. */
-    record Evict(int appId, String reason) implements Command {}
+    /** {@code app} was unregistered by someone else (the operator, through {@link Dataplane#unregister}): tell it. */
+    record Evict(AppHandle app, String reason) implements Command {}
 
-    /** App {@code appId}'s pending timeout is up: evicted unless it is active or its Ready is being checked. */
-    record PendingExpired(int appId) implements Command {}
+    /** {@code app}'s pending timeout is up: evicted unless it is active or its Ready is being checked. */
+    record PendingExpired(AppHandle app) implements Command {}
 
     /** Longest wait, after Ready, for the app's core-actors' subscriptions to reach the dataplane's publications. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(5);
@@ -126,18 +132,18 @@ public final class RemoteApps {
                 return Behaviors.same();
             })
             .onMessage(FromApp.class, f -> {
-                App app = byId.get(f.appId());
-                if (app == null) reject(f.command(), "app id " + f.appId() + " is no longer registered");
+                App app = find(f.app());
+                if (app == null) reject(f.command(), "app " + f.app().name() + " (id " + f.app().appId() + ") is no longer registered");
                 else fromApp(app, f.command());
                 return Behaviors.same();
             })
             .onMessage(CheckReady.class, c -> {
-                App app = byId.get(c.appId());
+                App app = find(c.app());
                 if (app != null && !app.active) checkReady(app, c.deadlineNanos(), c.replyTo());
                 return Behaviors.same();
             })
             .onMessage(Evict.class, e -> {
-                App app = byId.get(e.appId());
+                App app = find(e.app());
                 if (app != null) {
                     forget(app);
                     tellEvicted(app, e.reason());
@@ -145,7 +151,7 @@ public final class RemoteApps {
                 return Behaviors.same();
             })
             .onMessage(PendingExpired.class, p -> {
-                App app = byId.get(p.appId());
+                App app = find(p.app());
                 if (app != null && !app.active && !app.readying) {
                     forget(app);
                     dp.abandonRemote(app.handle);
@@ -155,7 +161,7 @@ public final class RemoteApps {
                 return Behaviors.same();
             })
             .onMessage(AppGone.class, g -> {
-                App app = byId.get(g.appId());
+                App app = find(g.app());
                 if (app != null) gone(app);
                 return Behaviors.same();
             })
@@ -207,14 +213,21 @@ public final class RemoteApps {
             return;
         }
         int appId = h.appId();
+        App stale = byId.get(appId);
+        if (stale != null) {
+            // the id's previous holder was retired by the operator (Dataplane#unregister) and its Evict is still on the
+            // way: it is done with here and now, and the Evict, naming that registration, will find nothing
+            forget(stale);
+            tellEvicted(stale, "unregistered by the dataplane's operator");
+        }
         String token = HexFormat.of().formatHex(nextBytes());
-        ActorRef<AppProtocol.Command> session = ctx.spawn(session(appId, token, ctx.getSelf()),
+        ActorRef<AppProtocol.Command> session = ctx.spawn(session(h, token, ctx.getSelf()),
             "app-" + appId + "-" + HexFormat.of().formatHex(nextBytes()), Props.empty());
         App app = new App(h, r.app(), session);
         byId.put(appId, app);
         byName.put(h.name(), app);
-        ctx.watchWith(r.app(), new AppGone(appId));
-        ctx.scheduleOnce(pendingTimeout, ctx.getSelf(), new PendingExpired(appId));
+        ctx.watchWith(r.app(), new AppGone(h));
+        ctx.scheduleOnce(pendingTimeout, ctx.getSelf(), new PendingExpired(h));
         ctx.getLog().info("app {} (id {}) registered from {}", h.name(), appId, r.app().path().address());
         reply(r.replyTo(), new AppProtocol.Registered(appId, dp.aeron().context().aeronDirectoryName(), dp.streams().channel(),
             dp.slotsFile(appId).toString(), dp.pool(), session, token));
@@ -224,14 +237,14 @@ public final class RemoteApps {
      * App {@code appId}'s session: passes on a command that comes inside a {@link AppProtocol.SessionCommand} with
      * {@code token} (compared in constant time), rejects anything else. It holds no state but the token.
      */
-    private static Behavior<AppProtocol.Command> session(int appId, String token, ActorRef<Command> owner) {
+    private static Behavior<AppProtocol.Command> session(AppHandle h, String token, ActorRef<Command> owner) {
         byte[] expected = token.getBytes(StandardCharsets.US_ASCII);
         return Behaviors.receive(AppProtocol.Command.class)
             .onMessage(AppProtocol.Command.class, c -> {
                 if (c instanceof AppProtocol.SessionCommand s && s.token() != null
                     && MessageDigest.isEqual(expected, s.token().getBytes(StandardCharsets.US_ASCII))
                     && s.command() != null && !(s.command() instanceof AppProtocol.SessionCommand) && !(s.command() instanceof AppProtocol.Register)) {
-                    owner.tell(new FromApp(appId, s.command()));
+                    owner.tell(new FromApp(h, s.command()));
                 } else {
                     reject(c, "not this session's token: a session takes only SessionCommands carrying the token its registration returned");
                 }
@@ -329,7 +342,7 @@ public final class RemoteApps {
             reply(replyTo, new AppProtocol.Rejected("the core-actors of " + name + " did not subscribe to every RX stream within "
                 + READY_TIMEOUT.toMillis() + " ms of Ready; registration dropped"));
         } else {
-            ctx.scheduleOnce(Duration.ofMillis(1), ctx.getSelf(), new CheckReady(app.handle.appId(), deadlineNanos, replyTo));
+            ctx.scheduleOnce(Duration.ofMillis(1), ctx.getSelf(), new CheckReady(app.handle, deadlineNanos, replyTo));
         }
     }
 
@@ -372,9 +385,15 @@ public final class RemoteApps {
         }
     }
 
+    /** The app of registration {@code h} while this actor holds it; null once it is forgotten (its id may be another's now). */
+    private App find(AppHandle h) {
+        App app = byId.get(h.appId());
+        return app != null && app.handle == h ? app : null;
+    }
+
     /** Drops the app from this actor's state: no more events, no more commands (its session stops). */
     private void forget(App app) {
-        byId.remove(app.handle.appId());
+        byId.remove(app.handle.appId(), app);
         byName.remove(app.handle.name(), app);
         ctx.unwatch(app.ref);
         ctx.stop(app.session);

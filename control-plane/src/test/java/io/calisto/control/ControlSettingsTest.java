@@ -40,7 +40,22 @@ class ControlSettingsTest {
         assertEquals("no room for app c: 2 apps are registered or registering (calisto.control.max-apps)",
             assertThrows(IllegalArgumentException.class, () -> apps.claim("c")).getMessage());
         assertEquals("an app named a is already registered", assertThrows(IllegalArgumentException.class, () -> apps.claim("a")).getMessage());
-        apps.release("a");
-        assertEquals(2, apps.claim("c"));
+        apps.free(0, "a");
+        assertEquals(2, apps.claim("c"), "the id free the longest comes first (FIFO): 2..255 before 0");
+        assertEquals(2, apps.idsHeld());
+        assertEquals("app id 0 is not held", assertThrows(IllegalStateException.class, () -> apps.free(0, "a")).getMessage());
+    }
+
+    @Test
+    void idsComeBackInTheOrderTheyWereFreed() {
+        RegisteredApps apps = new RegisteredApps(256);
+        for (int id = 0; id < 256; id++) assertEquals(id, apps.claim("app" + id));
+        assertEquals("no room for app x: 256 apps are registered or registering (calisto.control.max-apps)",
+            assertThrows(IllegalArgumentException.class, () -> apps.claim("x")).getMessage());
+        apps.free(7, "app7");
+        apps.free(3, "app3");
+        assertEquals(7, apps.claim("x"));
+        assertEquals(3, apps.claim("y"));
+        assertEquals(256, apps.idsHeld());
     }
 }

@@ -47,6 +47,8 @@ public final class AppRuntime {
     private final java.util.Set<Integer> coreActors = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicInteger failedCoreActors = new java.util.concurrent.atomic.AtomicInteger();
     private final ActorRef<AppSupervisor.Command> supervisor;
+    /** Registrations made in this JVM: part of each supervisor's name. */
+    private static final java.util.concurrent.atomic.AtomicLong REGISTRATIONS = new java.util.concurrent.atomic.AtomicLong();
 
     private AppRuntime(ActorSystem<?> system, AppSpec spec, Aeron aeron, Streams streams, int appId) {
         CoreSettings core = CoreSettings.from(system.settings().config());
@@ -58,8 +60,10 @@ public final class AppRuntime {
         this.pollBatch = core.pollBatch();
         this.idleStrategy = core.idleStrategy();
         this.parkAfter = new CoreActor.ParkAfter(core.parkAfterPolls(), core.parkAfterNanos());
+        // app ids are reused and an app name may come back with the id it had: the sequence keeps the actor name
+        // free of a previous registration's supervisor, whose name Pekko releases only once its stop is processed
         this.supervisor = system.systemActorOf(AppSupervisor.create(spec.name(), failedCoreActors),
-            "calisto-" + spec.name() + "-" + appId + "-cores", org.apache.pekko.actor.typed.Props.empty());
+            "calisto-" + spec.name() + "-" + appId + "-cores-" + REGISTRATIONS.incrementAndGet(), org.apache.pekko.actor.typed.Props.empty());
     }
 
     /** Registers {@code spec} as application {@code appId} of the dataplane reachable through {@code aeron}. */
@@ -91,11 +95,13 @@ public final class AppRuntime {
 
     /**
      * Stops every core-actor at once and completes when all have stopped: one that waits on another's barrier is
-     * released when that one stops, so stopping them one after another could wait on each other.
+     * released when that one stops, so stopping them one after another could wait on each other. The runtime is done
+     * then: its supervisor stops too (an app system that registers and unregisters for ever keeps no actor per
+     * registration).
      */
     public CompletableFuture<Void> stopAll() {
         var all = coreActors().stream().map(this::stop).toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(all);
+        return CompletableFuture.allOf(all).whenComplete((v, e) -> supervisor.tell(AppSupervisor.Stop.INSTANCE));
     }
 
     /** Core-actors that died (their handler threw an Error); each one's core was taken back. */

@@ -32,6 +32,9 @@ final class AppSupervisor extends AbstractBehavior<AppSupervisor.Command> {
 
     private record CoreStopped(int core, CoreSlot slot) implements Command {}
 
+    /** The runtime stopped its core-actors for good ({@link AppRuntime#stopAll}): the supervisor goes too. */
+    enum Stop implements Command { INSTANCE }
+
     private final String app;
     private final AtomicInteger failed;
     private final Map<Integer, ActorRef<CoreActor.Command>> children = new HashMap<>();
@@ -53,6 +56,7 @@ final class AppSupervisor extends AbstractBehavior<AppSupervisor.Command> {
             .onMessage(StartCore.class, this::onStart)
             .onMessage(StopCore.class, this::onStopCore)
             .onMessage(CoreStopped.class, this::onStopped)
+            .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
             .build();
     }
 

@@ -103,7 +103,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         this.appSlots = appSlots;
         this.slot = appSlots[core];
         this.deliveredHere = slot.delivered();
-        this.rx = aeron.addSubscription(streams.channel(), Streams.rxStreamId(appId, core));
+        this.rx = aeron.addSubscription(rxChannel(streams.channel(), slot), Streams.rxStreamId(appId, core));
         this.tx = aeron.addExclusivePublication(streams.channel(), Streams.txStreamId(appId));
         this.packet = new PacketContext(core, tx);
         this.handler = factory.create(core);
@@ -112,6 +112,18 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         this.pollBatch = pollBatch;
         this.parkAfter = parkAfter;
         this.self = ctx.getSelf();
+    }
+
+    /**
+     * The RX channel narrowed to the IO core's publication for this core (its session, named in the slot): the app
+     * id may have had a holder before, whose closed publication on the same stream Aeron may still hold with frames
+     * nobody consumed; those must never reach this app (docs/decisions.md, "App ids are reused").
+     */
+    static String rxChannel(String channel, CoreSlot slot) {
+        if (!slot.hasRxSession()) return channel;
+        io.aeron.ChannelUri uri = io.aeron.ChannelUri.parse(channel);
+        uri.put(io.aeron.CommonContext.SESSION_ID_PARAM_NAME, Integer.toString(slot.rxSession()));
+        return uri.toString();
     }
 
     @Override

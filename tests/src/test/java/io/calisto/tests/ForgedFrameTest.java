@@ -3,7 +3,6 @@ package io.calisto.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
-import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.FrameLayout;
@@ -24,8 +23,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Frames with forged headers, offered into an app's RX stream by a second Aeron client (any process that can open
- * the directory can): a barrier core outside the app's slots, on the core itself or on a core without a slot, a
+ * Frames with forged headers in an app's RX stream. A second Aeron client's publication on the stream is never read
+ * (the core-actor subscribes to the IO core's session only, and Aeron refuses a second publication with that session),
+ * so they are written here through the IO core's own publication before RX starts, as a process that writes the
+ * stream's log buffer file directly (any process that can open the directory can) would leave them: a barrier core
+ * outside the app's slots, on the core itself or on a core without a slot, a
  * barrier position a parked core can never reach, a length beyond the fragment or below 0, a fragment shorter than
  * the header. Each is dropped unhandled and counted by reason; the core-actor lives on and handles the good frames
  * and then the real traffic, with nothing unaccounted. (Before the check, barrier core 1000 threw
@@ -59,8 +61,10 @@ class ForgedFrameTest {
             }
             int parked = 1 - granted;
             assertEquals(CoreSlot.PARKED, h.dispatch().slots[parked].state(), "one core granted, the other parked");
-            try (Aeron other = Aeron.connect(new Aeron.Context().aeronDirectoryName(dp.aeron().context().aeronDirectoryName()));
-                 Publication rx = other.addPublication(dp.streams().channel(), Streams.rxStreamId(h.appId(), granted))) {
+            SharedMemoryTrustTest.assertNeverRead(dp, h, granted);
+            // the IO thread does not publish before startRx, whose command queue hands the publication back to it
+            {
+                Publication rx = h.dispatch().rxByCore(granted);
                 UnsafeBuffer frame = new UnsafeBuffer(new byte[FrameLayout.HEADER_LENGTH + 60]);
                 for (int i = 0; i < EACH; i++) {
                     offer(rx, frame, 60, 1000, 0);            // barrier core beyond every slot

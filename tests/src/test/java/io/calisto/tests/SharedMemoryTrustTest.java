@@ -108,16 +108,19 @@ class SharedMemoryTrustTest {
     }
 
     @Test
-    void framesInjectedIntoAnAppsRxStreamByAnotherClientNeverMakeUnaccountedNegative() throws Exception {
+    void framesInjectedIntoAnAppsRxStreamNeverMakeUnaccountedNegative() throws Exception {
         Config c = config();
         AtomicLong handled = new AtomicLong();
         ActorSystem<Void> apps = ActorSystem.create(Behaviors.empty(), "inject-apps", c);
         try (Dataplane dp = Dataplane.start(c, Ports.create(c))) {
             AppHandle h = dp.register(apps, counting(handled), 1, 1);
             int injected = 5000;
-            // a second Aeron client on the same directory, as a process of the same user would open it
-            try (Aeron other = Aeron.connect(new Aeron.Context().aeronDirectoryName(dp.aeron().context().aeronDirectoryName()));
-                 Publication rx = other.addPublication(dp.streams().channel(), Streams.rxStreamId(h.appId(), 0))) {
+            // a second Aeron client's publication is never read (the core-actor takes the IO core's session only): the
+            // frames go in through the IO core's own publication before RX starts, as a process writing the stream's
+            // log buffer file directly would leave them (startRx's command queue hands the publication back to the IO thread)
+            assertNeverRead(dp, h, 0);
+            {
+                Publication rx = h.dispatch().rxByCore(0);
                 UnsafeBuffer frame = new UnsafeBuffer(new byte[FrameLayout.HEADER_LENGTH + 60]);
                 FrameLayout.writeHeader(frame, 0, 7, h.appId(), System.nanoTime(), 60, 0);
                 for (int i = 0; i < injected; i++) offer(rx, frame);
@@ -183,6 +186,27 @@ class SharedMemoryTrustTest {
 
     private static AppSpec counting(AtomicLong handled) {
         return new AppSpec("counted", MatchRule.parse("dst-port=7"), core -> ctx -> handled.incrementAndGet());
+    }
+
+    /**
+     * A second Aeron client on the dataplane's directory, as a process of the same user would open one, cannot reach
+     * {@code h}'s core-actor on {@code core}: a publication on its RX stream never connects (the core-actor subscribes
+     * to the IO core's session only), and one with the IO core's session id is refused by the media driver.
+     */
+    static void assertNeverRead(Dataplane dp, AppHandle h, int core) throws InterruptedException {
+        int stream = Streams.rxStreamId(h.appId(), core);
+        try (Aeron other = Aeron.connect(new Aeron.Context().aeronDirectoryName(dp.aeron().context().aeronDirectoryName()))) {
+            try (Publication rx = other.addPublication(dp.streams().channel(), stream)) {
+                UnsafeBuffer frame = new UnsafeBuffer(new byte[FrameLayout.HEADER_LENGTH + 60]);
+                for (int i = 0; i < 100; i++) {
+                    assertEquals(Publication.NOT_CONNECTED, rx.offer(frame), "a stranger's publication on the app's RX stream");
+                    Thread.sleep(10);
+                }
+            }
+            String clash = org.junit.jupiter.api.Assertions.assertThrows(io.aeron.exceptions.RegistrationException.class,
+                () -> other.addPublication(dp.streams().channel() + "|session-id=" + h.dispatch().slots[core].rxSession(), stream)).getMessage();
+            assertTrue(clash.contains("existing publication has clashing sessionId"), clash);
+        }
     }
 
     private static void offer(Publication pub, UnsafeBuffer frame) throws InterruptedException {

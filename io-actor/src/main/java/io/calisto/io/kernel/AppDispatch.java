@@ -197,6 +197,20 @@ public final class AppDispatch {
 
     public ExclusivePublication rxByCore(int core) { return rxByCore[core]; }
 
+    /** The TX subscription the app's core-actors reply on; the IO thread polls it while the app is served. */
+    public Subscription tx() { return tx; }
+
+    /**
+     * Closes the app's Aeron streams: every RX publication and the TX subscription. Only once the IO thread no longer
+     * touches the app (retired, or never added). The TX subscription must go too: the app id, and with it the TX
+     * stream id, is reused, and a subscription left open would join the next holder's replies and, never polled,
+     * hold back their flow control.
+     */
+    public void closeStreams() {
+        for (ExclusivePublication pub : rxByCore) if (pub != null) pub.close();
+        if (tx != null) tx.close();
+    }
+
     /** Swaps the dispatch policy; IO thread only ({@link IoKernelProxy#setPolicy}). */
     public void policy(DispatchPolicy next) { this.policy = next; }
 }

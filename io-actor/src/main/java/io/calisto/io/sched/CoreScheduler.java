@@ -42,7 +42,10 @@ public final class CoreScheduler {
     private int affinityNext;
     /** rx.c's global {@code affinity_core} (0, then 1..10): shared by all apps. */
     private int publishedCounter;
-    /** Per app id: the core it most recently gave up (Shenango: the core of its most recently parked kthread). */
+    /**
+     * Per app id: the core it most recently gave up (Shenango: the core of its most recently parked kthread). App ids
+     * are reused: {@link #addApp} and {@link #removeApp} reset the entry, so a new holder never inherits it.
+     */
     private final int[] lastHeld = new int[Streams.MAX_APPS];
     /** Grants and preemptions made so far: {@link #coreFor} sees whether the policy already made one for a packet. */
     private long decisions;
@@ -51,6 +54,7 @@ public final class CoreScheduler {
     /** App a draining core is reserved for (it was preempted for that app), or FREE. */
     private final int[] reservedFor = new int[Streams.MAX_CORES];
     private final boolean[] outOfService = new boolean[Streams.MAX_CORES];
+    /** The apps served, in registration order; {@link #congested} and {@link #signal} are indexed the same way. */
     private final AppDispatch[] apps = new AppDispatch[Streams.MAX_APPS];
     private final boolean[] congested = new boolean[Streams.MAX_APPS];
     private final long[] signal = new long[Streams.MAX_APPS];
@@ -97,6 +101,10 @@ public final class CoreScheduler {
             throw new IllegalArgumentException("app " + app.name() + " asks " + app.guaranteed + " guaranteed cores; the pool of "
                 + pool.length + " has " + (pool.length - reserved + app.guaranteed) + " unreserved");
         }
+        // a reused app id starts clean: no core "most recently given up", not congested, no depth
+        lastHeld[app.appId()] = FREE;
+        congested[appCount] = false;
+        signal[appCount] = 0;
         apps[appCount++] = app;
         for (int i = 0; i < app.guaranteed; i++) {
             int core = idleCore(app);
@@ -105,20 +113,37 @@ public final class CoreScheduler {
         }
     }
 
-    /** Takes every core of {@code app} back (no drain: the caller already stopped and drained it) and forgets it. */
+    /**
+     * Takes every core of {@code app} back (no drain: the caller already stopped and drained it) and forgets it:
+     * nothing here names its app id afterwards, so the id may be handed to another app.
+     */
     public void removeApp(AppDispatch app, long now) {
         int[] held = app.cores().toArray();
         for (int core : held) take(app, core, SchedulerListener.REVOKED, "unregistered", now, 0);
-        for (int core : pool) if (reservedFor[core] == app.appId()) reservedFor[core] = FREE;
+        for (int core : pool) {
+            if (reservedFor[core] == app.appId()) reservedFor[core] = FREE;
+            // a core still draining from it is free at the next check (its actor is being stopped); the id must not
+            // stay here, or a new holder of the id would be read as the core's drainer
+            if (owner[core] == DRAINING && drainingFrom[core] == app.appId()) drainingFrom[core] = FREE;
+        }
         lastHeld[app.appId()] = FREE;
         for (int i = 0; i < appCount; i++) {
             if (apps[i] == app) {
-                System.arraycopy(apps, i + 1, apps, i, appCount - i - 1);
+                int after = appCount - i - 1;
+                System.arraycopy(apps, i + 1, apps, i, after);
+                System.arraycopy(congested, i + 1, congested, i, after);
+                System.arraycopy(signal, i + 1, signal, i, after);
                 apps[--appCount] = null;
+                congested[appCount] = false;
+                signal[appCount] = 0;
                 break;
             }
         }
+        if (nextApp >= Math.max(1, appCount)) nextApp = 0;
     }
+
+    /** The core app id {@code appId} most recently gave up, or -1; for tests of a reused id. */
+    public int lastHeld(int appId) { return lastHeld[appId]; }
 
     /** Runs a check when {@code interval} has passed; returns true if it did. */
     public boolean poll(long now) {

@@ -583,4 +583,25 @@ class CoreSchedulerTest {
         assertEquals(0, sched.coreFor(a, 9, 0));
         assertEquals(List.of("CoreGranted app0 core0 affinity-lowest signal0"), events, "core 3 is no core of ours: the lowest idle one");
     }
+
+    @Test
+    void aReusedAppIdStartsCleanWithNoneOfItsPreviousHoldersState() {
+        AppDispatch b = app(1, 1, 3), x = tableApp(0, "affinity", 0, 3);
+        sched.addApp(b, 0); // b holds core 0
+        sched.addApp(x, 0);
+        assertEquals(1, sched.coreFor(x, 100, 0), "flow bound to b's core 0: the lowest idle core");
+        assertEquals(1, sched.coreFor(x, 101, 0));
+        assertEquals(2, sched.coreFor(x, 102, 0));
+        assertArrayEquals(new int[] {1, 2}, x.heldCores());
+        sched.removeApp(x, 5 * US); // takes core 1, then core 2: the core x gave up last is 2
+        assertEquals(-1, sched.lastHeld(0), "nothing of x's is kept under its id");
+
+        // y gets x's id 0; with x's history it would go back to core 2 ("affinity-recent"), as if it had run there
+        AppDispatch y = tableApp(0, "affinity", 0, 3);
+        sched.addApp(y, 10 * US);
+        assertArrayEquals(new int[] {}, y.heldCores(), "y starts at its guarantee (0)");
+        events.clear();
+        assertEquals(1, sched.coreFor(y, 200, 10 * US), "flow bound to b's core 0 again: y has no recent core");
+        assertEquals(List.of("CoreGranted app0 core1 affinity-lowest signal0"), events);
+    }
 }

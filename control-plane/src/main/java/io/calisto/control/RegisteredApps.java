@@ -50,7 +50,12 @@ final class RegisteredApps {
      * memory registrations take.
      */
     int claim(String name) {
-        if (!claimed.add(name)) throw new IllegalArgumentException("an app named " + name + " is already registered");
+        if (!claimed.add(name)) {
+            // an unlisted app keeps its name until its id is free (its counters may take a moment to go): say so
+            throw new IllegalArgumentException(retiring.contains(name)
+                ? "an app named " + name + " is still being unregistered (its streams and counters are being freed); register it again in a moment"
+                : "an app named " + name + " is already registered");
+        }
         if (claimed.size() > maxApps) {
             claimed.remove(name);
             throw new IllegalArgumentException("no room for app " + name + ": " + maxApps + " apps are registered or registering"

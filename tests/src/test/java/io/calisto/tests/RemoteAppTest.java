@@ -59,7 +59,8 @@ class RemoteAppTest {
             assertTrue(reclaim.compareTo(RECLAIM_LIMIT) < 0, "reclaimed after " + reclaim.toMillis() + " ms");
             long gone = dp.kernel().dropped(DropReason.APP_GONE);
             // its guaranteed core and its name are free again: a local app may now take both cores as its guarantee, as "echo"
-            dp.register(local, new AppSpec("echo", MatchRule.parse("dst-port=9"), core -> ctx -> {}), 2, 2);
+            // (the name is free once the id is: after the unlisting, the dead app's counters take a moment to go)
+            registerWhenFree(dp, local, new AppSpec("echo", MatchRule.parse("dst-port=9"), core -> ctx -> {}));
             dp.drainAndStop(Duration.ofSeconds(5));
             RunSummary s = RunSummary.of(dp);
             assertEquals(0, s.unaccounted(), s.toString());
@@ -69,6 +70,21 @@ class RemoteAppTest {
         } finally {
             if (remote != null) remote.destroyForcibly();
             local.terminate();
+        }
+    }
+
+    private static void registerWhenFree(Dataplane dp, ActorSystem<Void> local, AppSpec spec) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                dp.register(local, spec, 2, 2);
+                return;
+            } catch (IllegalArgumentException e) {
+                assertEquals("an app named echo is still being unregistered (its streams and counters are being freed); register it again in a moment",
+                    e.getMessage());
+                if (System.nanoTime() > deadline) throw e;
+                Thread.sleep(5);
+            }
         }
     }
 

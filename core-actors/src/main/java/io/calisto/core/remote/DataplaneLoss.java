@@ -10,6 +10,7 @@ import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Props;
 import org.apache.pekko.actor.Terminated;
+import org.apache.pekko.remote.artery.ThisActorSystemQuarantinedEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
  *       As on the dataplane's side ({@code AeronLoss} in control-plane) the close handler reports it, since the
  *       timeout may reach the error handler or only the thread that was inside a client call.</li>
  * </ul>
+ * Apart from a loss, {@link #quarantined()}: the dataplane is alive but quarantined this app (it evicted it while
+ * it could not answer, e.g. stopped with SIGSTOP); {@link RemoteApp} takes that as the eviction it is.
  * {@link #closing()} marks a close of our own (the app closes, or stops after a loss): not news.
  */
 final class DataplaneLoss implements ErrorHandler {
@@ -35,6 +38,7 @@ final class DataplaneLoss implements ErrorHandler {
 
     private final String dataplane;
     private final CompletableFuture<String> lost = new CompletableFuture<>();
+    private final CompletableFuture<String> quarantined = new CompletableFuture<>();
     private volatile String cause = "";
     private volatile boolean deliberate;
 
@@ -58,6 +62,19 @@ final class DataplaneLoss implements ErrorHandler {
     void onAeronClose() {
         if (deliberate) return;
         lost.complete("the dataplane's media driver stopped answering (the app's Aeron client closed itself" + cause + ")");
+    }
+
+    /**
+     * Completes once, with one line, when the dataplane quarantined this app's actor system: it took the app for dead
+     * (e.g. the app's JVM was stopped past the failure detector's pause), evicted it and counted its queued packets
+     * app-gone, and will never hear it again, so the {@code Evicted} notice it sent is lost. An eviction, not a loss.
+     */
+    CompletableFuture<String> quarantined() { return quarantined; }
+
+    /** Artery told this system that the dataplane quarantined it ({@code ThisActorSystemQuarantinedEvent}). */
+    void onQuarantined() {
+        quarantined.complete("the dataplane at " + dataplane + " quarantined this app's actor system (it took the app for dead and"
+            + " evicted it; its Evicted notice cannot arrive)");
     }
 
     /** The watch failure detector took the dataplane's actor system for dead. */
@@ -88,11 +105,18 @@ final class DataplaneLoss implements ErrorHandler {
         }
 
         @Override
-        public void preStart() { getContext().watch(session); }
+        public void preStart() {
+            getContext().watch(session);
+            // what Artery publishes when a Quarantined control message from the other side names this system
+            getContext().getSystem().getEventStream().subscribe(getSelf(), ThisActorSystemQuarantinedEvent.class);
+        }
 
         @Override
         public Receive createReceive() {
             return receiveBuilder()
+                .match(ThisActorSystemQuarantinedEvent.class, q -> {
+                    if (q.remoteAddress().address().equals(session.path().address())) loss.onQuarantined();
+                })
                 .match(Terminated.class, t -> {
                     if (t.addressTerminated()) loss.onUnreachable();
                     getContext().stop(getSelf());

@@ -48,7 +48,11 @@ import org.slf4j.LoggerFactory;
  * <p>Eviction: when the dataplane drops the app (the operator unregistered it, or it was not ready in time) it says
  * so ({@link AppProtocol.Evicted}); this app then stops its core-actors and its Aeron client, every further call
  * throws {@link IllegalStateException} naming the reason, and {@link #evicted()} completes with the reason, so the
- * application can stop or reconnect rather than run on unserved.
+ * application can stop or reconnect rather than run on unserved. An app the dataplane took for dead while it could
+ * not answer (its JVM stopped past the failure detector's pause) cannot hear that notice, since Artery quarantined it:
+ * the quarantine ({@link DataplaneLoss#quarantined()}) is taken as the eviction, logged in one line, with the same
+ * stop and an {@link EvictedException} naming the quarantine; its core-actors handle no frame the dataplane counted
+ * as {@code app-gone} (the dataplane marked their slots retired).
  *
  * <p>Loss: when the dataplane is gone without a word (killed, crashed, unreachable; {@link DataplaneLoss}: Pekko's
  * watch failure detector, or the app's Aeron client seeing the media driver's heartbeat stop) this app logs one line,
@@ -243,6 +247,11 @@ public final class RemoteApp implements AutoCloseable {
             // holding the client lock that the core-actors' stops take
             evicted.thenAccept(reason -> app.stopAsync(() -> app.onEvicted(reason)));
             loss.lost().thenAccept(line -> app.stopAsync(() -> app.onLost(line)));
+            // quarantined by the dataplane: it evicted this app and its Evicted notice cannot get through; one line,
+            // then the same stop as an eviction (the dataplane also marked the core slots retired: decisions 44)
+            loss.quarantined().thenAccept(line -> {
+                if (!app.stopping.get() && evicted.complete(line)) LOG.warn("{}: app {} stops serving", line, spec.name());
+            });
             return app;
         } finally {
             if (!ok) {

@@ -18,6 +18,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   any state ──the core-actor died (its supervisor)──▶ FAILED (terminal: the IO core takes the core back and
  *                                                       counts what was queued as app-error)
  * </pre>
+ * Apart from the state, the delivered word carries a <b>retired</b> mark the dataplane sets once, when it retires the
+ * app ({@link #retire()}): from then on the core-actor hands no frame to the handler ({@link #deliver}).
  * Two positions, both written only by the actor with ordered (release) stores and read by anyone with volatile
  * reads: <b>started</b> moves when a packet's service begins (congestion reads it: a packet in service is not
  * waiting work, as in Shenango), <b>completed</b> when its handler returned (yield, drain and per-flow order read
@@ -31,6 +33,8 @@ public final class CoreSlot {
         RX_SESSION = 56;
     /** Marks {@link #RX_SESSION} as set: an Aeron session id may be any int, 0 included. */
     private static final long SESSION_SET = 1L << 32;
+    /** In the delivered word: the dataplane retired the app; no frame may be handled after it is set (decisions 44). */
+    private static final long RETIRED_MARK = 1L << 62;
 
     private final AtomicBuffer buffer;
     private final int offset;
@@ -100,11 +104,44 @@ public final class CoreSlot {
     public void delivered(long packets) { buffer.putLongRelease(offset + DELIVERED, packets); }
 
     /**
-     * Volatile read of {@link #delivered(long)} as the actor wrote it: app-writable memory (an app in another
-     * process maps the slot, and so can anyone who can open the Aeron directory), so never report it unchecked:
-     * bound it with {@link #believable}.
+     * Actor side, before handing a packet to the handler: sets the delivered count to {@code packets} unless the
+     * dataplane retired the app ({@link #retire()}); false then, and the packet must not be handled. A CAS on the word
+     * that also holds the retired mark, so a packet is either in the count the dataplane reads at retirement, or
+     * never handled: never both counted app-gone and handled, however long the actor's process was stopped in between.
      */
-    public long delivered() { return buffer.getLongVolatile(offset + DELIVERED); }
+    public boolean deliver(long packets) {
+        for (;;) {
+            long word = buffer.getLongVolatile(offset + DELIVERED);
+            if ((word & RETIRED_MARK) != 0) return false;
+            if (buffer.compareAndSetLong(offset + DELIVERED, word, packets)) return true;
+        }
+    }
+
+    /**
+     * Dataplane side, when the app is retired (unregistered or evicted): marks the slot so its core-actor handles no
+     * further frame ({@link #deliver}, {@link #retired()}), and returns the delivered count the mark froze. A CAS
+     * loop against the actor's {@link #deliver}; an app that keeps rewriting the word only delays its own retirement,
+     * and after a bounded number of tries the mark is forced over the last count read.
+     */
+    public long retire() {
+        long word = 0;
+        for (int tries = 0; tries < 1_000; tries++) {
+            word = buffer.getLongVolatile(offset + DELIVERED);
+            if (buffer.compareAndSetLong(offset + DELIVERED, word, word | RETIRED_MARK)) return word & ~RETIRED_MARK;
+        }
+        buffer.putLongVolatile(offset + DELIVERED, word | RETIRED_MARK);
+        return word & ~RETIRED_MARK;
+    }
+
+    /** Volatile read: true once the dataplane retired the app ({@link #retire()}); its core-actor stops handling frames. */
+    public boolean retired() { return (buffer.getLongVolatile(offset + DELIVERED) & RETIRED_MARK) != 0; }
+
+    /**
+     * Volatile read of {@link #delivered(long)} as the actor wrote it (without the retired mark): app-writable memory
+     * (an app in another process maps the slot, and so can anyone who can open the Aeron directory), so never report
+     * it unchecked: bound it with {@link #believable}.
+     */
+    public long delivered() { return buffer.getLongVolatile(offset + DELIVERED) & ~RETIRED_MARK; }
 
     /**
      * What the dataplane believes of an app-written {@code delivered} count: at least 0 and at most {@code max}, what

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Unregistering is the reverse, in this order: stop classifying, let the core-actors complete what was published
  * (up to the drain time), retire the app on the IO thread <em>before</em> its core-actors stop (the IO core never
- * reads a stopped actor's slot), stop a local app's core-actors, count what it never consumed as app-gone, close its
+ * reads a stopped actor's slot), stop a local app's core-actors, mark the slots retired (a core-actor still running,
+ * e.g. in an app JVM that was stopped, handles nothing more), count what it never consumed as app-gone, close its
  * streams (RX publications and TX subscription) and remove its slot file, unlist it, and once a pass of the event
  * pump closed its counters and named its last events, free its name and app id for the next registration
  * (docs/decisions.md, "App ids are reused").
@@ -163,6 +164,9 @@ final class AppRegistrar {
             }
             await(ioThread.retire(d), "retire " + name);
             if (!h.remote()) await(h.runtime().stopAll(), "stop the core-actors of " + name);
+            // freeze each slot's delivered count: a core-actor that runs on (a stopped JVM resumed) handles no frame
+            // counted app-gone here (docs/decisions.md 44)
+            for (int core : pool) d.slots[core].retire();
             long gone = 0;
             for (int core : pool) gone += d.dispatched(core) - h.delivered(core) - d.appErrors(core);
             await(ioThread.countGone(d, gone), "count what " + name + " left undelivered");

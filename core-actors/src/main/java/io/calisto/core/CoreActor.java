@@ -153,8 +153,9 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
             }
             // granted: poll now rather than after a trip through the mailbox
         }
-        if (rx.isClosed()) {
-            // the Aeron client closed itself (its buffers are about to be unmapped): never poll again, wait for Stop
+        if (rx.isClosed() || slot.retired()) {
+            // the Aeron client closed itself (its buffers are about to be unmapped), or the dataplane retired the app
+            // (it counted what is queued as app-gone, e.g. while this process was stopped): never poll again, wait for Stop
             LockSupport.parkNanos(PARK_NANOS);
             self.tell(Poll.INSTANCE);
             return this;
@@ -239,10 +240,12 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
             slot.completed(end);
             return;
         }
-        packet.wrap(buffer, offset);
         // handed to the app: delivered, whatever the handler does next (published before it runs, so a handler
-        // that kills the actor cannot leave this packet counted nowhere)
-        slot.delivered(++deliveredHere);
+        // that kills the actor cannot leave this packet counted nowhere); refused once the dataplane retired the app
+        // mid-batch: it counted this packet app-gone, so it must not be handled (docs/decisions.md 44)
+        if (!slot.deliver(deliveredHere + 1)) return;
+        deliveredHere++;
+        packet.wrap(buffer, offset);
         try {
             handler.onPacket(packet);
         } catch (RuntimeException e) {

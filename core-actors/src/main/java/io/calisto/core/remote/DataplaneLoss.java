@@ -1,6 +1,7 @@
 package io.calisto.core.remote;
 
 import io.aeron.exceptions.ClientTimeoutException;
+import io.calisto.aeron.CoreSlot;
 import io.aeron.exceptions.ConductorServiceTimeoutException;
 import io.aeron.exceptions.DriverTimeoutException;
 import java.util.concurrent.CompletableFuture;
@@ -10,6 +11,7 @@ import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Props;
 import org.apache.pekko.actor.Terminated;
+import org.apache.pekko.remote.artery.ThisActorSystemQuarantinedEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,8 @@ import org.slf4j.LoggerFactory;
  *       As on the dataplane's side ({@code AeronLoss} in control-plane) the close handler reports it, since the
  *       timeout may reach the error handler or only the thread that was inside a client call.</li>
  * </ul>
+ * Apart from a loss, {@link #evictedUnheard()}: the dataplane is alive but evicted this app while it could not answer
+ * (e.g. stopped with SIGSTOP) and quarantined it; {@link RemoteApp} takes that as the eviction it is.
  * {@link #closing()} marks a close of our own (the app closes, or stops after a loss): not news.
  */
 final class DataplaneLoss implements ErrorHandler {
@@ -35,6 +39,8 @@ final class DataplaneLoss implements ErrorHandler {
 
     private final String dataplane;
     private final CompletableFuture<String> lost = new CompletableFuture<>();
+    private final CompletableFuture<String> evictedUnheard = new CompletableFuture<>();
+    private volatile CoreSlot[] slots;
     private volatile String cause = "";
     private volatile boolean deliberate;
 
@@ -57,12 +63,41 @@ final class DataplaneLoss implements ErrorHandler {
     /** Aeron's close handler: on the conductor thread as the client closes, before its buffers are unmapped. */
     void onAeronClose() {
         if (deliberate) return;
-        lost.complete("the dataplane's media driver stopped answering (the app's Aeron client closed itself" + cause + ")");
+        lostUnlessEvicted("the dataplane's media driver stopped answering (the app's Aeron client closed itself" + cause + ")");
     }
+
+    /**
+     * Completes once, with one line, when the dataplane evicted this app without being heard: it took the app for dead
+     * (e.g. the app's JVM was stopped past the failure detector's pause), counted its queued packets app-gone and
+     * quarantined it, so the {@code Evicted} notice it sent is lost. Seen either way: Artery says the dataplane
+     * quarantined this system, or a loss is about to be reported (this app's own failure detector, stopped as long,
+     * takes the dataplane for dead as it resumes) while the dataplane has marked the app's core slots retired, which
+     * it does only when it retires the app. An eviction, not a loss.
+     */
+    CompletableFuture<String> evictedUnheard() { return evictedUnheard; }
+
+    /** The app's core slots, once mapped: the dataplane marks them retired when it evicts the app. */
+    void slots(CoreSlot[] slots) { this.slots = slots; }
+
+    /** Artery told this system that the dataplane quarantined it ({@code ThisActorSystemQuarantinedEvent}). */
+    void onQuarantined() { evictedUnheard.complete(evictedLine("quarantined this app's actor system")); }
 
     /** The watch failure detector took the dataplane's actor system for dead. */
     void onUnreachable() {
-        lost.complete("the dataplane at " + dataplane + " is unreachable (Pekko's watch failure detector took it for dead)");
+        lostUnlessEvicted("the dataplane at " + dataplane + " is unreachable (Pekko's watch failure detector took it for dead)");
+    }
+
+    /** A loss, unless the dataplane evicted this app (then the eviction is what this app reports). */
+    private void lostUnlessEvicted(String line) {
+        CoreSlot[] s = slots;
+        boolean retired = false;
+        if (s != null) for (CoreSlot slot : s) retired |= slot.retired();
+        if (retired) evictedUnheard.complete(evictedLine("retired this app's core slots"));
+        if (!evictedUnheard.isDone()) lost.complete(line);
+    }
+
+    private String evictedLine(String how) {
+        return "the dataplane at " + dataplane + " " + how + ": it took this app for dead and evicted it (its Evicted notice cannot arrive)";
     }
 
     static boolean closesTheClient(Throwable t) {
@@ -88,11 +123,18 @@ final class DataplaneLoss implements ErrorHandler {
         }
 
         @Override
-        public void preStart() { getContext().watch(session); }
+        public void preStart() {
+            getContext().watch(session);
+            // what Artery publishes when a Quarantined control message from the other side names this system
+            getContext().getSystem().getEventStream().subscribe(getSelf(), ThisActorSystemQuarantinedEvent.class);
+        }
 
         @Override
         public Receive createReceive() {
             return receiveBuilder()
+                .match(ThisActorSystemQuarantinedEvent.class, q -> {
+                    if (q.remoteAddress().address().equals(session.path().address())) loss.onQuarantined();
+                })
                 .match(Terminated.class, t -> {
                     if (t.addressTerminated()) loss.onUnreachable();
                     getContext().stop(getSelf());

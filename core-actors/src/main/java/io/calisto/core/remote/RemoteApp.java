@@ -48,7 +48,12 @@ import org.slf4j.LoggerFactory;
  * <p>Eviction: when the dataplane drops the app (the operator unregistered it, or it was not ready in time) it says
  * so ({@link AppProtocol.Evicted}); this app then stops its core-actors and its Aeron client, every further call
  * throws {@link IllegalStateException} naming the reason, and {@link #evicted()} completes with the reason, so the
- * application can stop or reconnect rather than run on unserved.
+ * application can stop or reconnect rather than run on unserved. An app the dataplane took for dead while it could
+ * not answer (its JVM stopped past the failure detector's pause) cannot hear that notice, since Artery quarantined it:
+ * the quarantine, or a loss seen while the dataplane has marked the app's core slots retired
+ * ({@link DataplaneLoss#evictedUnheard()}), is taken as the eviction, logged in one line, with the same stop and an
+ * {@link EvictedException} naming it; its core-actors handle no frame the dataplane counted
+ * as {@code app-gone} (the dataplane marked their slots retired).
  *
  * <p>Loss: when the dataplane is gone without a word (killed, crashed, unreachable; {@link DataplaneLoss}: Pekko's
  * watch failure detector, or the app's Aeron client seeing the media driver's heartbeat stop) this app logs one line,
@@ -223,6 +228,9 @@ public final class RemoteApp implements AutoCloseable {
             int maxCore = 0;
             for (int core : reg.pool()) maxCore = Math.max(maxCore, core);
             CoreSlot[] slots = CoreSlot.mapped(Path.of(reg.slotsFile()), maxCore + 1, false);
+            CoreSlot[] poolSlots = new CoreSlot[reg.pool().length];
+            for (int i = 0; i < poolSlots.length; i++) poolSlots[i] = slots[reg.pool()[i]];
+            loss.slots(poolSlots);
             runtime = AppRuntime.register(system, spec, aeron, new Streams(reg.channel()), reg.appId());
             for (int core : reg.pool()) {
                 try {
@@ -243,6 +251,11 @@ public final class RemoteApp implements AutoCloseable {
             // holding the client lock that the core-actors' stops take
             evicted.thenAccept(reason -> app.stopAsync(() -> app.onEvicted(reason)));
             loss.lost().thenAccept(line -> app.stopAsync(() -> app.onLost(line)));
+            // evicted unheard (quarantined): the dataplane's Evicted notice cannot get through; one line,
+            // then the same stop as an eviction (the dataplane also marked the core slots retired: decisions 44)
+            loss.evictedUnheard().thenAccept(line -> {
+                if (!app.stopping.get() && evicted.complete(line)) LOG.warn("{}: app {} stops serving", line, spec.name());
+            });
             return app;
         } finally {
             if (!ok) {

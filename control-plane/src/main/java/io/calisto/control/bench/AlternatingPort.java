@@ -1,8 +1,8 @@
 package io.calisto.control.bench;
 
+import io.calisto.io.port.ForwardingPort;
 import io.calisto.io.port.PacketPort;
 import io.calisto.io.port.RxBatch;
-import io.calisto.io.port.TxBatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -14,16 +14,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threads: the IO thread alone calls the port; {@link #bare(boolean)} is a volatile write from the bench thread,
  * read once per call; {@link #barePackets()} is an ordered write by the IO thread, read by the bench thread.
  */
-final class AlternatingPort implements PacketPort {
+final class AlternatingPort extends ForwardingPort {
     /** Bursts per bare call: long enough that the IO loop's other work is noise, short enough for a quick switch. */
     static final int BARE_BURSTS = 256;
 
-    private final PacketPort port;
     private volatile boolean bare;
     private final AtomicLong barePackets = new AtomicLong();
     private volatile Thread ioThread;
 
-    AlternatingPort(PacketPort port) { this.port = port; }
+    AlternatingPort(PacketPort port) { super(port); }
 
     void bare(boolean on) { bare = on; }
 
@@ -31,9 +30,6 @@ final class AlternatingPort implements PacketPort {
 
     /** The thread that polls the port (the IO thread), once it has polled; null before. */
     Thread ioThread() { return ioThread; }
-
-    @Override
-    public String name() { return port.name(); }
 
     @Override
     public int receive(RxBatch batch, long nowNanos) {
@@ -47,19 +43,4 @@ final class AlternatingPort implements PacketPort {
         barePackets.lazySet(barePackets.get() + n);
         return 0;
     }
-
-    @Override
-    public void release(RxBatch batch) { port.release(batch); }
-
-    @Override
-    public int transmit(TxBatch batch) { return port.transmit(batch); }
-
-    @Override
-    public boolean exhausted() { return port.exhausted(); }
-
-    @Override
-    public String failure() { return port.failure(); }
-
-    @Override
-    public void close() { port.close(); }
 }

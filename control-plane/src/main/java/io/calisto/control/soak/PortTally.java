@@ -1,8 +1,8 @@
 package io.calisto.control.soak;
 
+import io.calisto.io.port.ForwardingPort;
 import io.calisto.io.port.PacketPort;
 import io.calisto.io.port.RxBatch;
-import io.calisto.io.port.TxBatch;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -13,22 +13,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  * dropped counts must add up to it exactly (or, once the app has left, the rest went to {@code no-app}).
  * IO thread writes (one ordered write per port per burst), any thread reads.
  */
-final class PortTally implements PacketPort {
+final class PortTally extends ForwardingPort {
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
-    private final PacketPort port;
     private final int firstPort;
     private final AtomicLongArray sent;
     private final long[] burst;
 
     PortTally(PacketPort port, int firstPort, int ports) {
-        this.port = port;
+        super(port);
         this.firstPort = firstPort;
         this.sent = new AtomicLongArray(ports + 1); // the last slot: any other destination port (none in a soak)
         this.burst = new long[ports + 1];
     }
-
-    @Override
-    public String name() { return port.name(); }
 
     @Override
     public int receive(RxBatch batch, long nowNanos) {
@@ -54,19 +50,4 @@ final class PortTally implements PacketPort {
 
     /** Packets handed to the IO core with destination port {@code firstPort + index}. */
     long sent(int index) { return sent.get(index); }
-
-    @Override
-    public void release(RxBatch batch) { port.release(batch); }
-
-    @Override
-    public int transmit(TxBatch batch) { return port.transmit(batch); }
-
-    @Override
-    public boolean exhausted() { return port.exhausted(); }
-
-    @Override
-    public String failure() { return port.failure(); }
-
-    @Override
-    public void close() { port.close(); }
 }

@@ -53,6 +53,8 @@ final class ManagementClient implements AutoCloseable {
         Config config = Remoting.on(local, 0, tls, ConfigFactory.parseMap(Map.of(
             // the CLI prints its own one-line errors; Artery's connection warnings would only repeat them
             "pekko.loglevel", "OFF",
+            // ctl watches serve's management actor (follow): its own tolerance, not the dataplane's 1 s for apps
+            "pekko.remote.watch-failure-detector.acceptable-heartbeat-pause", base.getString("calisto.ctl.watch-pause"),
             "pekko.remote.artery.advanced.shutdown-flush-timeout", "500ms",
             // after a refused TLS handshake Artery's outbound streams hold termination to this phase's timeout (10 s)
             "pekko.coordinated-shutdown.phases.actor-system-terminate.timeout", "3s")).withFallback(base));

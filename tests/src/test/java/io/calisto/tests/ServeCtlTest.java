@@ -115,6 +115,13 @@ class ServeCtlTest {
             while (followed.toString().isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
             assertFalse(followed.toString().isEmpty(), "no event followed; stderr " + followErr);
             parse(followed.toString().lines().findFirst().orElseThrow());
+            // a serve that stalls for less than calisto.ctl.watch-pause (5 s) is not taken for dead: with the
+            // dataplane's 1 s for apps this follow ended here ("the dataplane ... stopped")
+            signal("STOP", s.process.pid());
+            Thread.sleep(2500);
+            signal("CONT", s.process.pid());
+            Thread.sleep(500);
+            assertFalse(follow.isDone(), "a 2.5 s stall of serve ended the follow: " + followErr);
 
             Result shutdown = ctl(s, "shutdown");
             assertEquals(0, shutdown.code(), shutdown.err());
@@ -170,5 +177,9 @@ class ServeCtlTest {
         } catch (Exception e) {
             throw new AssertionError("not JSON: " + line, e);
         }
+    }
+
+    static void signal(String sig, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor());
     }
 }

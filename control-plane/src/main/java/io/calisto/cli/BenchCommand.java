@@ -40,6 +40,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--policy", defaultValue = "all", description = "pipeline: modulo | affinity | affinity-held | affinity-rebind | affinity-published | affinity-prefill | affinity-hybrid | buckets | all, each swapped in with a fresh table (default: ${DEFAULT-VALUE}).")
     String policy;
 
+    @Option(names = "--realtime-priority", defaultValue = "10", description = {"grant: SCHED_FIFO priority of the app's core-actor threads",
+        "(calisto.core.realtime-priority) and of the floor's woken thread; 0: ordinary threads for both (default: ${DEFAULT-VALUE})."})
+    int realtimePriority;
+
     @Override
     public Integer call() throws Exception {
         if (seconds < 1 || seconds > 600) throw new UserError("--seconds must be in 1..600, was " + seconds);
@@ -52,7 +56,10 @@ public final class BenchCommand implements Callable<Integer> {
                 DpdkRxBench.run(seconds, burst, pcap, Main.lines(out));
                 Files.deleteIfExists(pcap);
             }
-            case "grant" -> io.calisto.control.GrantBench.run(new Settings().load(), seconds, Main.lines(out));
+            case "grant" -> {
+                if (realtimePriority < 0 || realtimePriority > 99) throw new UserError("--realtime-priority must be in 0..99 (0: off), was " + realtimePriority);
+                io.calisto.control.GrantBench.run(new Settings().load(), seconds, realtimePriority, Main.lines(out));
+            }
             case "pipeline" -> {
                 if (!policy.equals("all") && !DispatchPolicy.NAMES.contains(policy)) {
                     throw new UserError("--policy must be one of " + String.join(", ", DispatchPolicy.NAMES) + ", all; was '" + policy + "'");

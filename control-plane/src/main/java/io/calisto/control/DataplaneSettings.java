@@ -117,7 +117,7 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
             new Scheduler(positive(config, "calisto.scheduler.interval").toNanos()),
             dispatch(config, io, cores), aeron(config), run, control(config));
         // read later by other owners, checked now: the core-actors of local apps, the demo app, the port, the watchdog
-        CoreSettings.from(config);
+        realtimeCores(CoreSettings.from(config).realtimePriority(), io, cores);
         demo(config);
         shutdownTimeout(config);
         Ports.check(config);
@@ -178,6 +178,22 @@ public record DataplaneSettings(Io io, Cores cores, Scheduler scheduler, Dispatc
         int guaranteed = atLeast(c, "calisto.cores.guaranteed", 0);
         int burstable = atLeast(c, "calisto.cores.burstable", Math.max(1, guaranteed));
         return new Cores(pool, cpus, guaranteed, burstable);
+    }
+
+    /**
+     * A SCHED_FIFO core-actor that does not block starves every ordinary thread of its CPU (the kernel's RT throttling
+     * leaves them 5%): the IO thread's CPU, or another core-actor's, must not be one of them.
+     */
+    private static void realtimeCores(int priority, Io io, Cores cores) {
+        if (priority == 0) return;
+        String why = "calisto.core.realtime-priority = " + priority + " needs calisto.cores.cpus to pin each pool core to a CPU of its own";
+        if (cores.cpus().length == 0) throw new IllegalArgumentException(why + "; it is empty");
+        if (Arrays.stream(cores.cpus()).distinct().count() != cores.cpus().length) {
+            throw new IllegalArgumentException(why + "; it lists a CPU twice: " + Arrays.toString(cores.cpus()));
+        }
+        if (io.cpu() >= 0 && Arrays.stream(cores.cpus()).anyMatch(cpu -> cpu == io.cpu())) {
+            throw new IllegalArgumentException(why + ", not the IO thread's (calisto.io.cpu = " + io.cpu() + "); it has " + Arrays.toString(cores.cpus()));
+        }
     }
 
     private static Dispatch dispatch(Config c, Io io, Cores cores) {

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.calisto.aeron.MatchRule;
 import io.calisto.aeron.RatioSpread;
 import io.calisto.aeron.ffm.CpuAffinity;
+import io.calisto.aeron.ffm.RealtimePriority;
 import io.calisto.cli.UserError;
 import io.calisto.core.AppSpec;
 import io.calisto.core.PacketHandler;
@@ -24,7 +25,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * Grant reaction time through the whole stack, against the machine's own floor measured in the same run. The IO
  * thread is pinned to CPU 0 and every other CPU is a pool core with its own CPU (a granted core that has to share a
- * CPU with a busy one waits for the OS scheduler, milliseconds, which measures the OS, not us). The app has no
+ * CPU with a busy one waits for the OS scheduler, milliseconds, which measures the OS, not us). Its CPU also runs
+ * the JVM's other threads (JIT, GC, Pekko, the media driver: with 2 CPUs there is nowhere else); by default the
+ * core-actor's thread is SCHED_FIFO ({@code --realtime-priority}) so a wake-up preempts them, and the floor's woken
+ * thread runs at the same priority: the same mechanism on both sides. The app has no
  * guaranteed core and gets Poisson arrivals one {@code gap} apart on average, most of them longer than
  * {@code park-after}: such a packet finds the app's cores yielded, the IO core grants one, and the sample is grant (the scheduler's timestamp) → that packet handled
  * on the newly woken core-actor. The baseline is the bare wake-up the grant path is built on: a thread on CPU 0
@@ -38,7 +42,7 @@ public final class GrantBench {
 
     private GrantBench() {}
 
-    public static void run(Config base, int seconds, Consumer<String> out) throws Exception {
+    public static void run(Config base, int seconds, int realtimePriority, Consumer<String> out) throws Exception {
         int cpus = Runtime.getRuntime().availableProcessors();
         if (cpus < 2) throw new UserError("bench grant needs 2 CPUs or more (one for the IO core, one per pool core); this machine has " + cpus);
         List<Integer> pool = new ArrayList<>(), pinned = new ArrayList<>();
@@ -55,6 +59,7 @@ public final class GrantBench {
         overrides.put("calisto.cores.cpus", pinned);
         overrides.put("calisto.io.cpu", 0);
         overrides.put("calisto.io.idle-strategy", "busy-spin");
+        overrides.put("calisto.core.realtime-priority", realtimePriority);
         Config c = ConfigFactory.parseMap(overrides).withFallback(base).resolve();
         long parkAfter = c.getDuration("calisto.core.park-after").toNanos();
         if (parkAfter >= GAP_NANOS / 2) {
@@ -62,6 +67,9 @@ public final class GrantBench {
         }
         out.accept(String.format("%d CPUs: IO core on CPU 0, pool cores %s on CPUs %s; Poisson arrivals %d us apart on average, park-after %d us",
             cpus, pool, pinned, GAP_NANOS / 1000, parkAfter / 1000));
+        out.accept(realtimePriority > 0
+            ? "core-actor threads and the floor's woken thread: SCHED_FIFO priority " + realtimePriority + " (calisto.core.realtime-priority)"
+            : "core-actor threads and the floor's woken thread: ordinary (SCHED_OTHER); they queue behind the JVM's other threads on CPU 1");
 
         int rounds = Math.max(MIN_ROUNDS, Math.min(seconds, 5));
         long windowMillis = Math.max(1000, seconds * 1000L / rounds);
@@ -77,7 +85,7 @@ public final class GrantBench {
                 out.accept(String.format("  round %d: no grant reaction measured in %d ms; left out", r + 1, windowMillis));
                 continue;
             }
-            Histogram wa = wakeUps((int) Math.max(1000, re.getTotalCount()));
+            Histogram wa = wakeUps((int) Math.max(1000, re.getTotalCount()), realtimePriority);
             double ratio = re.getValueAtPercentile(99) / (double) Math.max(1, wa.getValueAtPercentile(99));
             ratios.add(ratio);
             out.accept(String.format("  round %d: reaction p50 %.1f us, p99 %.1f us (%d samples); wake p50 %.1f us, p99 %.1f us (%d samples); p99 ratio %.2f",
@@ -141,13 +149,17 @@ public final class GrantBench {
         return String.format("%.1f/%.1f/%.1f", h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3);
     }
 
-    /** The floor: unpark a parked thread on CPU 1 from a spinning thread on CPU 0, {@code n} times, one gap apart. */
-    static Histogram wakeUps(int n) throws InterruptedException {
+    /**
+     * The floor: unpark a parked thread on CPU 1 from a spinning thread on CPU 0, {@code n} times, one gap apart; the
+     * woken thread runs as a core-actor does (SCHED_FIFO at {@code realtimePriority}, or ordinary for 0).
+     */
+    static Histogram wakeUps(int n, int realtimePriority) throws InterruptedException {
         Histogram h = new Histogram(3);
         long[] sentAt = new long[1]; // written before the ticket, read after it: the volatile ticket orders them
         AtomicLong ticket = new AtomicLong(), ack = new AtomicLong();
         Thread sleeper = Thread.ofPlatform().name("calisto-wake-target").start(() -> {
             CpuAffinity.pin(1, "bench cpu");
+            if (realtimePriority > 0) RealtimePriority.set(realtimePriority, "--realtime-priority");
             long seen = 0;
             while (true) {
                 long t;

@@ -24,6 +24,8 @@ public final class AppRuntime {
     private final int pollBatch;
     private final String idleStrategy;
     private final CoreActor.ParkAfter parkAfter;
+    /** SCHED_FIFO priority of each core-actor thread, 0: ordinary threads (calisto.core.realtime-priority). */
+    private final int realtimePriority;
     private final Recorder grantReaction = new Recorder(3);
     private final GrantTrace grantTrace = new GrantTrace();
     private final CoreCounters counters = new CoreCounters();
@@ -60,6 +62,7 @@ public final class AppRuntime {
         this.pollBatch = core.pollBatch();
         this.idleStrategy = core.idleStrategy();
         this.parkAfter = new CoreActor.ParkAfter(core.parkAfterPolls(), core.parkAfterNanos());
+        this.realtimePriority = core.realtimePriority();
         // app ids are reused and an app name may come back with the id it had: the sequence keeps the actor name
         // free of a previous registration's supervisor, whose name Pekko releases only once its stop is processed
         this.supervisor = system.systemActorOf(AppSupervisor.create(spec.name(), failedCoreActors),
@@ -80,7 +83,7 @@ public final class AppRuntime {
         slots[core] = slot;
         CompletableFuture<Void> ready = new CompletableFuture<>();
         var behavior = CoreActor.create(aeron, streams, appId, core, slots, spec.handlers(), pollBatch,
-            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, grantReaction, grantTrace, counters, cpu, ready);
+            IdleStrategies.of("calisto.core.idle-strategy", idleStrategy), parkAfter, grantReaction, grantTrace, counters, cpu, realtimePriority, ready);
         supervisor.tell(new AppSupervisor.StartCore(core, slot, behavior));
         return ready;
     }

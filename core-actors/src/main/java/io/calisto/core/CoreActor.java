@@ -7,6 +7,7 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.FrameLayout;
 import io.calisto.aeron.ffm.CpuAffinity;
+import io.calisto.aeron.ffm.RealtimePriority;
 import io.calisto.aeron.Streams;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.CompletableFuture;
@@ -74,11 +75,13 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
 
     static Behavior<Command> create(Aeron aeron, Streams streams, int appId, int core, CoreSlot[] appSlots, PacketHandlerFactory factory,
                                     int pollBatch, IdleStrategy idle, ParkAfter parkAfter,
-                                    Recorder grantReaction, GrantTrace trace, AppRuntime.CoreCounters counters, int cpu, CompletableFuture<Void> ready) {
+                                    Recorder grantReaction, GrantTrace trace, AppRuntime.CoreCounters counters, int cpu, int realtimePriority,
+                                    CompletableFuture<Void> ready) {
         return Behaviors.setup(ctx -> {
             try {
                 // the pinned dispatcher gives this actor its own thread for life: pin that thread to the core's CPU
                 if (cpu >= 0) CpuAffinity.pin(cpu, "calisto.cores.cpus entry of core " + core);
+                if (realtimePriority > 0) RealtimePriority.set(realtimePriority, "calisto.core.realtime-priority");
                 CoreActor actor = new CoreActor(ctx, aeron, streams, appId, core, appSlots, factory, pollBatch, idle, parkAfter, grantReaction, trace, counters);
                 Thread me = Thread.currentThread();
                 appSlots[core].waker(() -> LockSupport.unpark(me));

@@ -3,13 +3,14 @@ package io.calisto.core;
 import com.typesafe.config.Config;
 import io.calisto.aeron.ConfigDurations;
 import io.calisto.aeron.IdleStrategies;
+import io.calisto.aeron.ffm.RealtimePriority;
 import java.time.Duration;
 
 /**
- * {@code calisto.core}: how a core-actor polls and when it parks. Read by {@link AppRuntime} from the app's own actor
+ * {@code calisto.core}: how a core-actor polls, when it parks and at which real-time priority its thread runs. Read by {@link AppRuntime} from the app's own actor
  * system, and by the dataplane before anything starts, so a bad value is one line naming its key either way.
  */
-public record CoreSettings(int pollBatch, String idleStrategy, int parkAfterPolls, long parkAfterNanos) {
+public record CoreSettings(int pollBatch, String idleStrategy, int parkAfterPolls, long parkAfterNanos, int realtimePriority) {
 
     /** Reads and checks {@code calisto.core.*} of {@code config} (a whole config, reference.conf merged in). */
     public static CoreSettings from(Config config) {
@@ -21,6 +22,12 @@ public record CoreSettings(int pollBatch, String idleStrategy, int parkAfterPoll
         if (polls < 1) throw new IllegalArgumentException("calisto.core.park-after-polls must be >= 1, was " + polls);
         Duration park = ConfigDurations.withUnit(config, "calisto.core.park-after");
         if (park.isNegative()) throw new IllegalArgumentException("calisto.core.park-after must be >= 0, was " + config.getValue("calisto.core.park-after").unwrapped());
-        return new CoreSettings(batch, idle, polls, park.toNanos());
+        int priority = config.getInt("calisto.core.realtime-priority");
+        if (priority < 0 || priority > RealtimePriority.MAX) {
+            throw new IllegalArgumentException("calisto.core.realtime-priority must be in 0.." + RealtimePriority.MAX + " (0: off), was " + priority);
+        }
+        // one that this process may not have fails here, in one line, not later on each core-actor's thread
+        if (priority > 0) RealtimePriority.check(priority, "calisto.core.realtime-priority");
+        return new CoreSettings(batch, idle, polls, park.toNanos(), priority);
     }
 }

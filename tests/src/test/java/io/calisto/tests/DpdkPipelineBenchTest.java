@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class DpdkPipelineBenchTest {
     static final Pattern RESULT = Pattern.compile("RESULT mpps=(\\d+\\.\\d+) bare_rx_mpps=(\\d+\\.\\d+) ratio=(\\d+\\.\\d+) ratio_min=(\\d+\\.\\d+)"
         + " ratio_max=(\\d+\\.\\d+) rounds=(\\d+) alloc_bytes_per_packet=(\\d+\\.\\d+) policy=(\\S+) delivered_mpps=(\\d+\\.\\d+)"
-        + " received=(\\d+) delivered=(\\d+) dropped=(\\d+) unaccounted=(-?\\d+)");
+        + " io_cpu_share=(\\d+\\.\\d+) io_cpu_ns_per_packet=(\\d+\\.\\d+) received=(\\d+) delivered=(\\d+) dropped=(\\d+) unaccounted=(-?\\d+)");
 
     @Test
     void onePolicyPrintsOneResultLineWithCountsThatAddUp() {
@@ -42,10 +42,13 @@ class DpdkPipelineBenchTest {
         double ratio = Double.parseDouble(m.group(3)), min = Double.parseDouble(m.group(4)), max = Double.parseDouble(m.group(5));
         assertTrue(mpps > 0 && bare > 0, "both sides moved packets: " + results.getFirst());
         assertTrue(min <= ratio && ratio <= max, "the median lies within its spread: " + results.getFirst());
-        long received = Long.parseLong(m.group(10)), delivered = Long.parseLong(m.group(11)), dropped = Long.parseLong(m.group(12));
+        double share = Double.parseDouble(m.group(10));
+        assertTrue(share > 0 && share <= 1.05, "the IO thread's CPU time over a window is a share of it: " + results.getFirst());
+        assertTrue(Double.parseDouble(m.group(11)) > 0, results.getFirst());
+        long received = Long.parseLong(m.group(12)), delivered = Long.parseLong(m.group(13)), dropped = Long.parseLong(m.group(14));
         assertTrue(received > 0 && delivered > 0, results.getFirst());
         assertEquals(received, delivered + dropped, "every packet the IO core received is delivered or counted dropped: " + results.getFirst());
-        assertEquals(0, Long.parseLong(m.group(13)), results.getFirst());
+        assertEquals(0, Long.parseLong(m.group(15)), results.getFirst());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("whole run: ") && l.endsWith("unaccounted 0")), out::toString);
         assertTrue(out.toString().contains("1000 distinct UDP flows"), out::toString);
     }

@@ -49,10 +49,10 @@ public final class PipelineBench {
 
     /** What one policy measured: medians over the rounds, and the packets of the whole policy (warm-up included). */
     public record Result(String policy, double mpps, double bareMpps, RatioSpread ratio, double allocPerPacket, double deliveredMpps,
-                         long received, long delivered, long dropped) {
+                         double ioCpuShare, double ioCpuNsPerPacket, long received, long delivered, long dropped) {
         public String line() {
-            return String.format("RESULT mpps=%.2f bare_rx_mpps=%.2f %s alloc_bytes_per_packet=%.3f policy=%s delivered_mpps=%.2f received=%d delivered=%d dropped=%d unaccounted=%d",
-                mpps, bareMpps, ratio.fields("3"), allocPerPacket, policy, deliveredMpps, received, delivered, dropped, received - delivered - dropped);
+            return String.format("RESULT mpps=%.2f bare_rx_mpps=%.2f %s alloc_bytes_per_packet=%.3f policy=%s delivered_mpps=%.2f io_cpu_share=%.2f io_cpu_ns_per_packet=%.1f received=%d delivered=%d dropped=%d unaccounted=%d",
+                mpps, bareMpps, ratio.fields("3"), allocPerPacket, policy, deliveredMpps, ioCpuShare, ioCpuNsPerPacket, received, delivered, dropped, received - delivered - dropped);
         }
     }
 
@@ -139,6 +139,9 @@ public final class PipelineBench {
         out.accept(String.format("  %s warm-up: %d packets in %d ms (the capture holds %d)", policy, k.received() - received0,
             (System.nanoTime() - warmStart) / 1_000_000, flows));
         double[] full = new double[rounds], bare = new double[rounds], ratios = new double[rounds], delivered = new double[rounds];
+        // the IO thread's CPU time over each full window: its share of the wall clock says how much of a window the OS
+        // gave to other threads on CPU 0; ns per packet of CPU is the path's own cost
+        double[] cpuShare = new double[rounds], cpuPerPacket = new double[rounds];
         long fullPackets = 0, allocated = 0;
         for (int r = 0; r < rounds; r++) {
             port.bare(true);
@@ -148,17 +151,21 @@ public final class PipelineBench {
             bare[r] = (port.barePackets() - b0) / ((System.nanoTime() - t0) / 1e3);
             port.bare(false);
             Thread.sleep(SETTLE_MILLIS);
-            long p0 = k.received(), a0 = threads.getThreadAllocatedBytes(io), d0 = dp.deliveredTotal();
+            long p0 = k.received(), a0 = threads.getThreadAllocatedBytes(io), d0 = dp.deliveredTotal(), c0 = threads.getThreadCpuTime(io);
             t0 = System.nanoTime();
             Thread.sleep(windowMillis);
-            long p1 = k.received(), a1 = threads.getThreadAllocatedBytes(io), d1 = dp.deliveredTotal();
-            double micros = (System.nanoTime() - t0) / 1e3;
+            long p1 = k.received(), a1 = threads.getThreadAllocatedBytes(io), d1 = dp.deliveredTotal(), c1 = threads.getThreadCpuTime(io);
+            long wall = System.nanoTime() - t0;
+            double micros = wall / 1e3;
+            cpuShare[r] = (double) (c1 - c0) / wall;
+            cpuPerPacket[r] = p1 == p0 ? Double.NaN : (double) (c1 - c0) / (p1 - p0);
             full[r] = (p1 - p0) / micros;
             delivered[r] = (d1 - d0) / micros;
             fullPackets += p1 - p0;
             allocated += a1 - a0;
             ratios[r] = full[r] / bare[r];
-            out.accept(String.format("  %s round %d: bare %.2f Mpps, full %.2f Mpps (delivered %.2f Mpps), ", policy, r + 1, bare[r], full[r], delivered[r])
+            out.accept(String.format("  %s round %d: bare %.2f Mpps, full %.2f Mpps (delivered %.2f Mpps; IO thread on CPU %.0f%% of the window, %.1f ns CPU per packet), ",
+                    policy, r + 1, bare[r], full[r], delivered[r], 100 * cpuShare[r], cpuPerPacket[r])
                 + (bare[r] > 0 ? String.format("ratio %.3f", ratios[r]) : "no ratio (the bare window received nothing: the IO thread got no CPU), left out"));
         }
         // the IO core gets nothing more (once a bare call has begun, no full burst is in progress); wait until every
@@ -169,7 +176,7 @@ public final class PipelineBench {
         long received = k.received();
         while (System.nanoTime() < deadline && dp.deliveredTotal() + k.droppedReceived() < received) Thread.sleep(1);
         return new Result(policy, RatioSpread.median(full), RatioSpread.median(bare), RatioSpread.of(ratios),
-            fullPackets == 0 ? 0 : (double) allocated / fullPackets, RatioSpread.median(delivered),
+            fullPackets == 0 ? 0 : (double) allocated / fullPackets, RatioSpread.median(delivered), RatioSpread.median(cpuShare), RatioSpread.median(cpuPerPacket),
             received - received0, dp.deliveredTotal() - delivered0, k.droppedReceived() - dropped0);
     }
 

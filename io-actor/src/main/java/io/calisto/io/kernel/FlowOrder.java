@@ -2,6 +2,7 @@ package io.calisto.io.kernel;
 
 import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.FrameLayout;
+import io.calisto.aeron.Streams;
 
 /**
  * Per-flow order across core changes, for every policy: where each flow's last packet went (core and that core's
@@ -25,6 +26,8 @@ public final class FlowOrder {
     /** Set by {@link #barrierFor}: the barrier the next frame carries, and the flow's bucket for {@link #sent}. */
     private long barrierPosition;
     private int bucket;
+    /** Per core, the completed position last read from its slot (-1: none yet); never ahead of the slot's own. */
+    private final long[] completedSeen = new long[Streams.MAX_CORES];
 
     public FlowOrder(int buckets) {
         if (buckets < 1 || Integer.bitCount(buckets) != 1) {
@@ -33,20 +36,25 @@ public final class FlowOrder {
         this.buckets = new long[2 * buckets];
         for (int b = 0; b < buckets; b++) this.buckets[2 * b] = FrameLayout.NO_BARRIER;
         mask = buckets - 1;
+        java.util.Arrays.fill(completedSeen, -1);
         shift = 32 - Integer.numberOfTrailingZeros(buckets);
     }
 
     /**
      * The core the frame of this flow going to {@code core} must wait for, or {@link FrameLayout#NO_BARRIER};
-     * the position to wait for is then {@link #barrierPosition()}. One array read when the flow stays put, one
-     * volatile read of the old core's slot when it moves.
+     * the position to wait for is then {@link #barrierPosition()}. One array read when the flow stays put; when it
+     * moves, a volatile read of the old core's slot only if the last one read did not already pass the position.
      */
     public int barrierFor(int rssHash, int core, CoreSlot[] slots) {
         int b = bucket = bucket(rssHash);
         int prev = (int) buckets[2 * b];
         if (prev == FrameLayout.NO_BARRIER || prev == core) return FrameLayout.NO_BARRIER;
         long pos = buckets[2 * b + 1];
-        if (slots[prev].completed() >= pos) return FrameLayout.NO_BARRIER;
+        // a completed position only grows: one seen before that already passes pos needs no new read of the slot,
+        // whose line the other CPU's core-actor keeps writing (a coherence miss per read, per moved packet)
+        if (completedSeen[prev] >= pos) return FrameLayout.NO_BARRIER;
+        long completed = completedSeen[prev] = slots[prev].completed();
+        if (completed >= pos) return FrameLayout.NO_BARRIER;
         barrierPosition = pos;
         return prev;
     }

@@ -58,6 +58,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
             case "grant" -> {
                 if (realtimePriority < 0 || realtimePriority > 99) throw new UserError("--realtime-priority must be in 0..99 (0: off), was " + realtimePriority);
+                if (realtimePriority > 0 && !io.calisto.aeron.ffm.RealtimePriority.permitted(realtimePriority)) {
+                    throw new UserError("bench grant runs the core-actors and the floor's thread SCHED_FIFO at --realtime-priority " + realtimePriority
+                        + ", which this process may not (it needs root, CAP_SYS_NICE or ulimit -r " + realtimePriority
+                        + "); run it so, or with --realtime-priority 0 to measure both as ordinary threads");
+                }
                 io.calisto.control.GrantBench.run(new Settings().load(), seconds, realtimePriority, Main.lines(out));
             }
             case "pipeline" -> {

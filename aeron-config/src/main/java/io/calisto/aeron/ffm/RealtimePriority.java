@@ -59,6 +59,16 @@ public final class RealtimePriority {
         });
     }
 
+    /** True when this process may make a thread SCHED_FIFO at {@code priority} (tried on a throwaway thread). */
+    public static boolean permitted(int priority) {
+        try {
+            check(priority, "probe");
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** True when the calling thread is SCHED_FIFO. */
     public static boolean isFifo() {
         try {

@@ -15,7 +15,7 @@ public enum DropReason {
     TX_FULL("tx-full", "the port did not accept a reply"),
     APP_GONE("app-gone", "the application left with packets undelivered"),
     APP_ERROR("app-error", "queued on a core whose core-actor died (its handler threw an Error)"),
-    BAD_REPLY("bad-reply", "a reply frame whose header length does not fit the fragment");
+    BAD_REPLY("bad-reply", "a reply frame whose header length does not fit the fragment, or not published under its core's session (an earlier holder of the app id)");
 
     private static final DropReason[] VALUES = values();
     private final String label;

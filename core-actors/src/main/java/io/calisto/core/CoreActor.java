@@ -107,7 +107,10 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         this.slot = appSlots[core];
         this.deliveredHere = slot.delivered();
         this.rx = aeron.addSubscription(rxChannel(streams.channel(), slot), Streams.rxStreamId(appId, core));
-        this.tx = aeron.addExclusivePublication(streams.channel(), Streams.txStreamId(appId));
+        // replies go out under this core's RX session id: the IO core takes on the app's TX stream only frames of the
+        // sessions it published to this registration's cores, so a previous holder of the app id, still running with
+        // its TX publication open, cannot have its replies sent as this app
+        this.tx = aeron.addExclusivePublication(rxChannel(streams.channel(), slot), Streams.txStreamId(appId));
         this.packet = new PacketContext(core, tx);
         this.handler = factory.create(core);
         this.fragments = this::onFragment;
@@ -118,7 +121,8 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
     }
 
     /**
-     * The RX channel narrowed to the IO core's publication for this core (its session, named in the slot): the app
+     * The channel narrowed to the IO core's publication for this core (its session, named in the slot), for the RX
+     * subscription and, with the same session id, the TX publication: the app
      * id may have had a holder before, whose closed publication on the same stream Aeron may still hold with frames
      * nobody consumed; those must never reach this app (docs/decisions.md, "App ids are reused").
      */

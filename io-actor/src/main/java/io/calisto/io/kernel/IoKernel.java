@@ -73,6 +73,8 @@ public final class IoKernel implements Agent {
     private final AtomicLongArray drops = new AtomicLongArray(DropReason.count());
     private final Recorder latency = new Recorder(3);
     private final FragmentHandler txHandler = this::onReply;
+    /** The app whose TX stream {@link #drainReplies} is polling ({@link #onReply} checks its sessions). */
+    private AppDispatch replyApp;
     private final CoreScheduler scheduler;
     private final SchedEventRing events = new SchedEventRing(1 << 22);
     private volatile long eventsLost;
@@ -324,7 +326,8 @@ public final class IoKernel implements Agent {
     private int drainReplies() {
         int work = 0;
         for (int a = 0; a < appCount; a++) {
-            work += apps[a].tx.poll(txHandler, tx.capacity() - tx.count());
+            replyApp = apps[a];
+            work += replyApp.tx.poll(txHandler, tx.capacity() - tx.count());
             if (tx.isFull()) flushTx();
         }
         flushTx();
@@ -336,13 +339,24 @@ public final class IoKernel implements Agent {
     private void onReply(DirectBuffer buffer, int offset, int length, io.aeron.logbuffer.Header header) {
         int len = length < FrameLayout.HEADER_LENGTH ? -1 : FrameLayout.length(buffer, offset);
         // an app (possibly in another process) wrote this header: never trust its length beyond the fragment
-        if (len < 0 || len > length - FrameLayout.HEADER_LENGTH) {
+        if (len < 0 || len > length - FrameLayout.HEADER_LENGTH || !fromThisRegistration(FrameLayout.core(buffer, offset), header.sessionId())) {
             drop(null, DropReason.BAD_REPLY);
             return;
         }
         latency.recordValue(Math.max(0, System.nanoTime() - FrameLayout.ingressNs(buffer, offset)));
         stats.setRelease(TX_REPLIES, stats.getPlain(TX_REPLIES) + 1);
         if (!tx.add(buffer, FrameLayout.payloadOffset(offset), len)) drop(null, DropReason.TX_FULL);
+    }
+
+    /**
+     * A reply counts only when its session is the RX session of the core it names: a core-actor publishes its
+     * replies under that id (CoreActor), and an earlier holder of the app id, whose TX publication may still be open
+     * on the same stream, had other sessions (docs/decisions.md 46).
+     */
+    private boolean fromThisRegistration(int core, int sessionId) {
+        if (core < 0 || core >= Streams.MAX_CORES) return false;
+        ExclusivePublication rx = replyApp.rxByCore[core];
+        return rx != null && rx.sessionId() == sessionId;
     }
 
     private void flushTx() {

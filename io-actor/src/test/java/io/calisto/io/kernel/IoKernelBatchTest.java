@@ -8,6 +8,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.calisto.aeron.CoreSlot;
 import io.calisto.aeron.EmbeddedDriver;
+import io.calisto.aeron.DropReason;
 import io.calisto.aeron.FrameLayout;
 import io.calisto.aeron.MatchRule;
 import io.calisto.aeron.Streams;
@@ -104,6 +105,42 @@ class IoKernelBatchTest {
             }
         }
         return seen;
+    }
+
+    /**
+     * Replies on the app's TX stream count only under the RX session of the core they name (what a core-actor
+     * publishes with): a frame of another session (an earlier holder of the app id), one naming a core whose session
+     * it does not have, and one whose length overruns its fragment are refused as bad-reply.
+     */
+    @Test
+    void repliesAreTakenOnlyUnderTheSessionOfTheCoreTheyName() throws InterruptedException {
+        startKernel(true);
+        String channel = "aeron:ipc?term-length=65536|mtu=4096";
+        try (ExclusivePublication core0 = aeron.addExclusivePublication(channel + "|session-id=" + app.rxByCore(0).sessionId(), Streams.txStreamId(0));
+             ExclusivePublication stranger = aeron.addExclusivePublication(channel, Streams.txStreamId(0))) {
+            while (app.tx.imageCount() < 2) kernel.doWork();
+            UnsafeBuffer f = new UnsafeBuffer(new byte[FrameLayout.HEADER_LENGTH + 60]);
+            FrameLayout.writeHeader(f, 0, 1, 0, System.nanoTime(), 60, 0);
+            offer(core0, f); // the one good reply
+            offer(stranger, f);
+            FrameLayout.writeHeader(f, 0, 1, 0, System.nanoTime(), 60, 1);
+            offer(core0, f); // core 1's session is not core 0's
+            FrameLayout.writeHeader(f, 0, 1, 0, System.nanoTime(), 5000, 0);
+            offer(core0, f); // its length claims more than the fragment holds
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while ((kernel.dropped(DropReason.BAD_REPLY) < 3 || kernel.transmitted() < 1) && System.nanoTime() < deadline) kernel.doWork();
+        }
+        assertEquals(3, kernel.dropped(DropReason.BAD_REPLY));
+        assertEquals(1, kernel.replies());
+        assertEquals(1, kernel.transmitted());
+    }
+
+    private static void offer(ExclusivePublication pub, UnsafeBuffer frame) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (pub.offer(frame, 0, frame.capacity()) < 0) {
+            if (System.nanoTime() > deadline) throw new AssertionError("could not offer a reply frame");
+            Thread.sleep(1);
+        }
     }
 
     @Test

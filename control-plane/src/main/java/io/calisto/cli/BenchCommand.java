@@ -57,7 +57,8 @@ public final class BenchCommand implements Callable<Integer> {
                 Files.deleteIfExists(pcap);
             }
             case "grant" -> {
-                if (realtimePriority < 0 || realtimePriority > 99) throw new UserError("--realtime-priority must be in 0..99 (0: off), was " + realtimePriority);
+                int max = io.calisto.aeron.ffm.RealtimePriority.MAX;
+                if (realtimePriority < 0 || realtimePriority > max) throw new UserError("--realtime-priority must be in 0.." + max + " (0: off), was " + realtimePriority);
                 if (realtimePriority > 0 && !io.calisto.aeron.ffm.RealtimePriority.permitted(realtimePriority)) {
                     throw new UserError("bench grant runs the core-actors and the floor's thread SCHED_FIFO at --realtime-priority " + realtimePriority
                         + ", which this process may not (it needs root, CAP_SYS_NICE or ulimit -r " + realtimePriority

@@ -106,11 +106,11 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
         this.appSlots = appSlots;
         this.slot = appSlots[core];
         this.deliveredHere = slot.delivered();
-        this.rx = aeron.addSubscription(rxChannel(streams.channel(), slot), Streams.rxStreamId(appId, core));
+        this.rx = aeron.addSubscription(sessionChannel(streams.channel(), slot), Streams.rxStreamId(appId, core));
         // replies go out under this core's RX session id: the IO core takes on the app's TX stream only frames of the
         // sessions it published to this registration's cores, so a previous holder of the app id, still running with
         // its TX publication open, cannot have its replies sent as this app
-        this.tx = aeron.addExclusivePublication(rxChannel(streams.channel(), slot), Streams.txStreamId(appId));
+        this.tx = aeron.addExclusivePublication(sessionChannel(streams.channel(), slot), Streams.txStreamId(appId));
         this.packet = new PacketContext(core, tx);
         this.handler = factory.create(core);
         this.fragments = this::onFragment;
@@ -126,7 +126,7 @@ public final class CoreActor extends AbstractBehavior<CoreActor.Command> {
      * id may have had a holder before, whose closed publication on the same stream Aeron may still hold with frames
      * nobody consumed; those must never reach this app (docs/decisions.md, "App ids are reused").
      */
-    static String rxChannel(String channel, CoreSlot slot) {
+    static String sessionChannel(String channel, CoreSlot slot) {
         if (!slot.hasRxSession()) return channel;
         io.aeron.ChannelUri uri = io.aeron.ChannelUri.parse(channel);
         uri.put(io.aeron.CommonContext.SESSION_ID_PARAM_NAME, Integer.toString(slot.rxSession()));

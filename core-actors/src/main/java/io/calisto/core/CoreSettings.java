@@ -23,11 +23,8 @@ public record CoreSettings(int pollBatch, String idleStrategy, int parkAfterPoll
         Duration park = ConfigDurations.withUnit(config, "calisto.core.park-after");
         if (park.isNegative()) throw new IllegalArgumentException("calisto.core.park-after must be >= 0, was " + config.getValue("calisto.core.park-after").unwrapped());
         int priority = config.getInt("calisto.core.realtime-priority");
-        if (priority < 0 || priority > RealtimePriority.MAX) {
-            throw new IllegalArgumentException("calisto.core.realtime-priority must be in 0.." + RealtimePriority.MAX + " (0: off), was " + priority);
-        }
-        // one that this process may not have fails here, in one line, not later on each core-actor's thread
-        if (priority > 0) RealtimePriority.check(priority, "calisto.core.realtime-priority");
+        // out of range, or one that this process may not have, fails here in one line, not later on each core-actor's thread
+        if (priority != 0) RealtimePriority.check(priority, "calisto.core.realtime-priority");
         return new CoreSettings(batch, idle, polls, park.toNanos(), priority);
     }
 }
